@@ -1,0 +1,70 @@
+using System.CommandLine;
+using FastStyle.Training.Losses;
+using FastStyle.Training.LossNetwork;
+using FastStyle.Training.Optimization;
+using Spectre.Console;
+
+namespace FastStyle.Cli.Commands;
+
+/// <summary>`faststyle optimize`: per-image optimisation (Gatys et al.), the baseline networks are compared with.</summary>
+public static class OptimizeCommand
+{
+    public static Command Create()
+    {
+        var content = new Option<string>("--content", "-c") { Description = "Content image", Required = true };
+        var style = new Option<string>("--style", "-s") { Description = "Style image", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg, .webp)", Required = true };
+        var size = CommonOptions.Positive("--size", "Longest side of the content/output image in pixels (default 512)");
+        var styleSize = CommonOptions.Positive("--style-size", "Longest side of the style image (default: --size)");
+        var iterations = CommonOptions.Positive("--iterations", "Iterations, one loss+gradient evaluation each (default 500)");
+        var optimizer = new Option<string>("--optimizer") { Description = "lbfgs or adam", DefaultValueFactory = _ => "lbfgs" };
+        optimizer.AcceptOnlyFromAmong("lbfgs", "adam");
+        var init = new Option<string>("--init") { Description = "Start from the content image or from seeded noise", DefaultValueFactory = _ => "content" };
+        init.AcceptOnlyFromAmong("content", "noise");
+        var lossFile = new Option<string?>("--loss") { Description = "Loss definition YAML (a loss file or a training config's loss: section). Default: Gatys et al., see configs/README.md" };
+        var vgg = CommonOptions.Vgg();
+        var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
+        var saveEvery = new Option<int>("--save-every") { Description = "Also write out.iterNNNN.png every N iterations (0: never)", DefaultValueFactory = _ => 0 };
+        var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
+
+        var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
+        {
+            content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, metrics,
+        };
+        command.SetAction((parse, cancel) =>
+        {
+            CommonOptions.RequireFile(parse.GetValue(content)!, "content image");
+            CommonOptions.RequireFile(parse.GetValue(style)!, "style image");
+            string? lossPath = parse.GetValue(lossFile);
+            var request = new OptimizeRequest
+            {
+                ContentPath = parse.GetValue(content)!,
+                StylePath = parse.GetValue(style)!,
+                OutputPath = parse.GetValue(output)!,
+                VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
+                Size = parse.GetValue(size) ?? 512,
+                StyleSize = parse.GetValue(styleSize),
+                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
+                MetricsPath = parse.GetValue(metrics),
+                Options = new OptimizeOptions
+                {
+                    Iterations = parse.GetValue(iterations) ?? 500,
+                    Optimizer = parse.GetValue(optimizer) == "adam" ? PixelOptimizer.Adam : PixelOptimizer.Lbfgs,
+                    Init = parse.GetValue(init) == "noise" ? InitialImage.Noise : InitialImage.Content,
+                    Seed = parse.GetValue(seed),
+                    SnapshotEvery = Math.Max(0, parse.GetValue(saveEvery)),
+                },
+            };
+            var result = Progress.Run($"optimize {Path.GetFileName(request.ContentPath)}", request.Options.Iterations,
+                report => OptimizeJob.Run(request, it =>
+                {
+                    if (it.Iteration == 0) return;
+                    report(it.Iteration, $"total {it.Loss.Total:G4}  style {it.Loss.Style:G4}  content {it.Loss.Content:G4}");
+                }, cancel));
+            AnsiConsole.MarkupLineInterpolated(
+                $"wrote [green]{request.OutputPath}[/]: style {result.Initial.Style:G4} -> {result.Final.Style:G4} ({result.Final.Style / result.Initial.Style:P1}), content {result.Final.Content:G4}, {result.Seconds:F1} s ({result.Seconds / Math.Max(1, result.History.Count - 1):F3} s/iteration)");
+            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,132 @@
+using FastStyle.Data;
+using FastStyle.Data.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FastStyle.Training.LossNetwork;
+
+/// <summary>How the loss network downsamples between blocks.</summary>
+public enum VggPooling { Max, Average }
+
+/// <summary>
+/// Frozen VGG `features` returning named ReLU activations ("relu1_1", "relu4_2", ...).
+/// Takes RGB in [0,1] and normalises with ImageNet mean/std inside, so every caller uses the
+/// project's single pixel convention. Built only up to the deepest layer a loss needs.
+/// Optional average pooling: Gatys et al. (2016) found it gives better gradients for optimisation.
+/// </summary>
+public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor>>
+{
+    static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
+    static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+
+    readonly Sequential features;
+    readonly Tensor mean;
+    readonly Tensor std;
+    readonly (nn.Module<Tensor, Tensor> module, string? tap)[] steps;
+
+    public VggArchitecture Architecture { get; }
+    public IReadOnlySet<string> Taps { get; }
+    public ScalarType ComputeType { get; private set; } = ScalarType.Float32;
+
+    VggLossNetwork(VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling) : base("vgg")
+    {
+        Architecture = architecture;
+        Taps = new HashSet<string>(taps);
+        int deepest = taps.Max(architecture.TapPosition);
+        var named = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var stepList = new List<(nn.Module<Tensor, Tensor>, string?)>();
+        for (int i = 0; i <= deepest; i++)
+        {
+            var c = architecture.Convs[i];
+            var conv = nn.Conv2d(c.InChannels, c.OutChannels, 3, padding: 1);
+            var relu = nn.ReLU();
+            named.Add((c.FeatureIndex.ToString(), conv));
+            named.Add(((c.FeatureIndex + 1).ToString(), relu));
+            stepList.Add((conv, null));
+            stepList.Add((relu, Taps.Contains(c.TapName) ? c.TapName : null));
+            if (c.PoolAfter && i < deepest)
+            {
+                nn.Module<Tensor, Tensor> pool = pooling == VggPooling.Max ? nn.MaxPool2d(2, 2) : nn.AvgPool2d(2, 2);
+                named.Add(((c.FeatureIndex + 2).ToString(), pool));
+                stepList.Add((pool, null));
+            }
+        }
+        features = nn.Sequential(named);
+        steps = stepList.ToArray();
+        mean = torch.tensor(ImageNetMean, [1, 3, 1, 1]);
+        std = torch.tensor(ImageNetStd, [1, 3, 1, 1]);
+        RegisterComponents();
+    }
+
+    /// <summary>Loads a VGG from a safetensors file with torchvision names, keeping only what <paramref name="taps"/> need.</summary>
+    public static VggLossNetwork Load(string path, VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max)
+    {
+        foreach (var tap in taps)
+            if (!architecture.HasTap(tap))
+                throw new FastStyleError($"loss layer '{tap}' does not exist in {architecture.Name} (layers: {string.Join(", ", architecture.TapNames)})");
+        var file = SafetensorsFile.Read(path);
+        var net = new VggLossNetwork(architecture, taps, pooling);
+        net.LoadWeights(file.Tensors, path);
+        return net;
+    }
+
+    /// <summary>Builds a network with the given weights (used by tests and fixtures).</summary>
+    public static VggLossNetwork FromTensors(IReadOnlyDictionary<string, TensorData> tensors, VggArchitecture architecture,
+        IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max, string source = "weights")
+    {
+        var net = new VggLossNetwork(architecture, taps, pooling);
+        net.LoadWeights(tensors, source);
+        return net;
+    }
+
+    void LoadWeights(IReadOnlyDictionary<string, TensorData> tensors, string source)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            string key = name; // "features.N.weight" thanks to the field name and Sequential indices
+            if (!tensors.TryGetValue(key, out var data))
+            {
+                string hint = architecture16Hint(key);
+                throw new FastStyleError($"VGG weights '{source}': missing tensor '{key}' for {Architecture.Name}{hint}");
+            }
+            if (!data.Shape.SequenceEqual(parameter.shape))
+                throw new FastStyleError($"VGG weights '{source}': tensor '{key}' has shape {data.ShapeText}, {Architecture.Name} expects [{string.Join(",", parameter.shape)}]");
+            parameter.copy_(torch.tensor(data.Values, data.Shape));
+        }
+        foreach (var p in parameters()) p.requires_grad = false;
+        eval();
+
+        string architecture16Hint(string key)
+            => Architecture == VggArchitecture.Vgg19 && tensors.ContainsKey("features.28.weight") && !tensors.ContainsKey("features.34.weight")
+                ? " (this looks like a VGG-16 file: set `network: vgg16` in the loss config)"
+                : " (expected torchvision names features.N.weight/bias)";
+    }
+
+    /// <summary>
+    /// Runs the loss network in bfloat16 (weights converted once). Activations come back as
+    /// float32 so Gram matrices and MSEs keep full precision.
+    /// </summary>
+    public VggLossNetwork UseComputeType(ScalarType type)
+    {
+        if (type != ComputeType)
+        {
+            this.to(type);
+            ComputeType = type;
+        }
+        return this;
+    }
+
+    public override Dictionary<string, Tensor> forward(Tensor rgb)
+    {
+        var x = ((rgb - mean) / std).to(ComputeType);
+        var taps = new Dictionary<string, Tensor>(Taps.Count);
+        foreach (var (module, tap) in steps)
+        {
+            x = module.call(x);
+            if (tap != null) taps[tap] = ComputeType == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+        }
+        return taps;
+    }
+}

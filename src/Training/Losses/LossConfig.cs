@@ -1,0 +1,88 @@
+using FastStyle.Training.Config;
+using FastStyle.Training.LossNetwork;
+
+namespace FastStyle.Training.Losses;
+
+/// <summary>
+/// Which loss-network layers count and with what weight: data, never code, so one definition
+/// serves optimize, train, evaluate and compare. Totals:
+///   content = content_weight * sum_l w_l * MSE(F_l(x), F_l(c))
+///   style   = style_weight   * sum_l w_l * MSE(G_l(x), G_l(s)),  G = F F^T / (C*H*W)
+///   tv      = tv_weight * (mean squared vertical + horizontal neighbour differences)
+/// Weights are tuned for the VGG file on Caffe's activation scale (see README "VGG weights").
+/// </summary>
+public sealed record LossConfig
+{
+    public string Network { get; init; } = "vgg19";
+    public VggPooling Pooling { get; init; } = VggPooling.Max;
+    public IReadOnlyDictionary<string, double> ContentLayers { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> StyleLayers { get; init; } = new Dictionary<string, double>();
+    public double ContentWeight { get; init; } = 1;
+    public double StyleWeight { get; init; } = 1;
+    public double TvWeight { get; init; }
+
+    public VggArchitecture Architecture => VggArchitecture.Parse(Network);
+
+    public IReadOnlyCollection<string> Taps => ContentLayers.Keys.Union(StyleLayers.Keys).ToList();
+
+    /// <summary>Gatys, Ecker, Bethge (2016): VGG-19, content relu4_2, style relu1_1..relu5_1 equally weighted.</summary>
+    public static LossConfig GatysDefaults { get; } = new()
+    {
+        Network = "vgg19",
+        ContentLayers = new Dictionary<string, double> { ["relu4_2"] = 1 },
+        StyleLayers = new Dictionary<string, double> { ["relu1_1"] = 0.2, ["relu2_1"] = 0.2, ["relu3_1"] = 0.2, ["relu4_1"] = 0.2, ["relu5_1"] = 0.2 },
+        ContentWeight = 1e-3,
+        StyleWeight = 1,
+        TvWeight = 0,
+    };
+
+    /// <summary>
+    /// Feed-forward training: Johnson et al. (2016) use a shallow content layer (relu2_2) so the
+    /// network keeps structure; style up to relu4_1 stops VGG a block earlier than Gatys (a third
+    /// fewer FLOPs per step, which matters on CPU).
+    /// </summary>
+    public static LossConfig TrainingDefaults { get; } = new()
+    {
+        Network = "vgg19",
+        ContentLayers = new Dictionary<string, double> { ["relu2_2"] = 1 },
+        StyleLayers = new Dictionary<string, double> { ["relu1_1"] = 0.25, ["relu2_1"] = 0.25, ["relu3_1"] = 0.25, ["relu4_1"] = 0.25 },
+        ContentWeight = 1e-3,
+        StyleWeight = 1,
+        TvWeight = 0,
+    };
+
+    public static LossConfig Read(YamlSection section, LossConfig defaults)
+    {
+        var config = new LossConfig
+        {
+            Network = section.Choice("network", defaults.Network, "vgg16", "vgg19"),
+            Pooling = section.Choice("pooling", defaults.Pooling == VggPooling.Max ? "max" : "avg", "max", "avg") == "max" ? VggPooling.Max : VggPooling.Average,
+            ContentLayers = section.NumberMap("content_layers", defaults.ContentLayers),
+            StyleLayers = section.NumberMap("style_layers", defaults.StyleLayers),
+            ContentWeight = section.Double("content_weight", defaults.ContentWeight, min: 0),
+            StyleWeight = section.Double("style_weight", defaults.StyleWeight, min: 0),
+            TvWeight = section.Double("tv_weight", defaults.TvWeight, min: 0),
+        };
+        section.RejectUnknownKeys();
+        config.Validate(section.FilePath);
+        return config;
+    }
+
+    public void Validate(string source)
+    {
+        var arch = Architecture;
+        foreach (var layer in Taps)
+            if (!arch.HasTap(layer))
+                throw new Data.FastStyleError($"config '{source}': loss layer '{layer}' does not exist in {arch.Name} (layers: {string.Join(", ", arch.TapNames)})");
+        if (StyleLayers.Count == 0 && ContentLayers.Count == 0)
+            throw new Data.FastStyleError($"config '{source}': no content_layers and no style_layers: nothing to optimise");
+    }
+
+    /// <summary>Stable text of every value, for hashing and reports.</summary>
+    public string Describe()
+    {
+        static string Map(IReadOnlyDictionary<string, double> m) => "{" + string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:R}")) + "}";
+        return $"network: {Network}\npooling: {(Pooling == VggPooling.Max ? "max" : "avg")}\ncontent_layers: {Map(ContentLayers)}\n" +
+               $"style_layers: {Map(StyleLayers)}\ncontent_weight: {ContentWeight:R}\nstyle_weight: {StyleWeight:R}\ntv_weight: {TvWeight:R}\n";
+    }
+}

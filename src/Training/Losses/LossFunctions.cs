@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace FastStyle.Training.Losses;
+
+/// <summary>The loss terms as pure tensor functions (checked against hand-computed values in tests).</summary>
+public static class LossFunctions
+{
+    /// <summary>Gram matrix per image, normalised by C*H*W (Johnson et al. 2016, eq. 3): [N,C,H,W] -> [N,C,C].</summary>
+    public static Tensor Gram(Tensor features)
+    {
+        long n = features.shape[0], c = features.shape[1], hw = features.shape[2] * features.shape[3];
+        var f = features.reshape(n, c, hw);
+        return f.bmm(f.transpose(1, 2)).div(c * hw);
+    }
+
+    /// <summary>Mean squared difference; <paramref name="target"/> broadcasts over the batch (one style for N images).</summary>
+    public static Tensor MeanSquaredError(Tensor value, Tensor target) => (value - target).square().mean();
+
+    /// <summary>
+    /// Total variation as the mean squared difference of vertical plus horizontal neighbours: a
+    /// smooth (L2) penalty that suits L-BFGS and is independent of image size.
+    /// </summary>
+    public static Tensor TotalVariation(Tensor image)
+    {
+        long h = image.shape[2], w = image.shape[3];
+        var dy = image.narrow(2, 1, h - 1) - image.narrow(2, 0, h - 1);
+        var dx = image.narrow(3, 1, w - 1) - image.narrow(3, 0, w - 1);
+        return dy.square().mean() + dx.square().mean();
+    }
+}

@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FastStyle.Training.Networks;
+
+/// <summary>
+/// Reflection pad by k/2, then a conv. Reflection instead of zero padding: zero padding leaves
+/// visible border artifacts in stylised images (field notes, lengstrom/fast-style-transfer issues).
+/// Weights are cast to the input's dtype, so a bfloat16 input computes in bfloat16 while the
+/// float32 parameters stay the master copy and receive the gradients (TorchSharp has no autocast).
+/// </summary>
+public sealed class ConvLayer : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+    readonly long padding;
+    readonly long stride;
+
+    public ConvLayer(long inChannels, long outChannels, long kernelSize, long stride = 1) : base(nameof(ConvLayer))
+    {
+        conv = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride);
+        padding = kernelSize / 2;
+        this.stride = stride;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var padded = F.pad(x, [padding, padding, padding, padding], PaddingModes.Reflect);
+        return F.conv2d(padded, conv.weight!.to(x.dtype), conv.bias!.to(x.dtype), strides: [stride, stride]);
+    }
+}
+
+/// <summary>Affine instance norm (Ulyanov et al. 2016) with the same dtype-following casts as <see cref="ConvLayer"/>.</summary>
+public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly Parameter bias;
+
+    public InstanceNorm(long channels) : base(nameof(InstanceNorm))
+    {
+        weight = new Parameter(torch.ones(channels));
+        bias = new Parameter(torch.zeros(channels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+        => F.instance_norm(x, weight: weight.to(x.dtype), bias: bias.to(x.dtype), eps: FastStyle.Inference.TransformerArchitecture.InstanceNormEpsilon);
+}
+
+/// <summary>Two conv-norm layers and a skip connection (He et al. 2016; Johnson et al. 2016 supplementary).</summary>
+public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+{
+    readonly ConvLayer conv1;
+    readonly InstanceNorm in1;
+    readonly ConvLayer conv2;
+    readonly InstanceNorm in2;
+
+    public ResidualBlock(long channels) : base(nameof(ResidualBlock))
+    {
+        conv1 = new ConvLayer(channels, channels, 3);
+        in1 = new InstanceNorm(channels);
+        conv2 = new ConvLayer(channels, channels, 3);
+        in2 = new InstanceNorm(channels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x + in2.call(conv2.call(F.relu(in1.call(conv1.call(x)))));
+}
+
+/// <summary>
+/// x2 upsampling. Nearest-neighbour resize then a reflection-padded 3x3 conv by default: a
+/// transposed conv's uneven overlap makes checkerboard artifacts (Odena, Dumoulin, Olah 2016).
+/// </summary>
+public sealed class UpsampleLayer : nn.Module<Tensor, Tensor>
+{
+    readonly nn.Module<Tensor, Tensor> conv;
+    readonly bool transpose;
+
+    public UpsampleLayer(long inChannels, long outChannels, Inference.UpsampleMode mode) : base(nameof(UpsampleLayer))
+    {
+        transpose = mode == Inference.UpsampleMode.Transpose;
+        conv = transpose
+            ? nn.ConvTranspose2d(inChannels, outChannels, 3, stride: 2, padding: 1, output_padding: 1)
+            : nn.Conv2d(inChannels, outChannels, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (transpose)
+        {
+            var t = (ConvTranspose2d)conv;
+            return F.conv_transpose2d(x, t.weight!.to(x.dtype), t.bias!.to(x.dtype), strides: [2, 2], padding: [1, 1], output_padding: [1, 1]);
+        }
+        var c = (Conv2d)conv;
+        var up = F.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest);
+        return F.conv2d(F.pad(up, [1, 1, 1, 1], PaddingModes.Reflect), c.weight!.to(x.dtype), c.bias!.to(x.dtype));
+    }
+}

@@ -1,0 +1,121 @@
+using FastStyle.Data;
+using FastStyle.Inference;
+using FastStyle.Training.Config;
+using FastStyle.Training.Losses;
+using FastStyle.Training.Reporting;
+
+namespace FastStyle.Training.Training;
+
+public enum Precision { Float32, BFloat16 }
+
+/// <summary>
+/// A training run as data: one YAML file per style (configs/README.md documents every key).
+/// Paths in the file are relative to the file. Every key has a default; unknown keys are errors.
+/// </summary>
+public sealed record TrainingConfig
+{
+    public const string DatasetEnvironmentVariable = "FASTSTYLE_DATASET";
+
+    public required string StyleImage { get; init; }
+    public required string StyleName { get; init; }
+    public string? Dataset { get; init; }
+    public int ImageSize { get; init; } = 256;
+    public int? StyleSize { get; init; } = 512;
+    public int BatchSize { get; init; } = 4;
+    public double LearningRate { get; init; } = 1e-3;
+    public int Steps { get; init; } = 40000;
+    public int Seed { get; init; } = 42;
+    public Precision Precision { get; init; } = Precision.BFloat16;
+    public TransformerArchitecture Architecture { get; init; } = new();
+    public double WidthMultiplier { get; init; } = 1.0;
+    public int CheckpointEvery { get; init; } = 500;
+    public int SampleEvery { get; init; } = 500;
+    public int LogEvery { get; init; } = 10;
+    public IReadOnlyList<string> SampleImages { get; init; } = [];
+    public int SampleSize { get; init; } = 384;
+    public int Threads { get; init; }
+    public LossConfig Loss { get; init; } = LossConfig.TrainingDefaults;
+
+    /// <summary>The YAML this config was read from, with overrides applied: stored in checkpoints.</summary>
+    public string ResolvedText { get; init; } = "";
+
+    public string Hash => FileHash.Sha256OfText(ResolvedText);
+
+    public static TrainingConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        var root = YamlSection.Load(path, overrides);
+        return Read(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    public static TrainingConfig Read(YamlSection root, string baseDirectory)
+    {
+        string? style = root.String("style_image", null)
+            ?? throw new FastStyleError($"config '{root.FilePath}': 'style_image' is required (path to the style image, relative to the config)");
+        string stylePath = Path.GetFullPath(Path.Combine(baseDirectory, style));
+        string? dataset = root.String("dataset", null);
+        var network = root.Section("network");
+        double width = network?.Double("width", 1.0, min: 0.125, max: 4) ?? 1.0;
+        int blocks = network?.Int("residual_blocks", 5, min: 0, max: 32) ?? 5;
+        string upsample = network?.Choice("upsample", "nearest", "nearest", "transpose") ?? "nearest";
+        network?.RejectUnknownKeys();
+        var lossSection = root.Section("loss");
+        var config = new TrainingConfig
+        {
+            StyleImage = stylePath,
+            StyleName = root.String("style_name", null) ?? Path.GetFileNameWithoutExtension(stylePath),
+            Dataset = dataset is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, dataset)),
+            ImageSize = root.Int("image_size", 256, min: 16, max: 4096),
+            StyleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : 512),
+            BatchSize = root.Int("batch_size", 4, min: 1, max: 1024),
+            LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
+            Steps = root.Int("steps", 40000, min: 1),
+            Seed = root.Int("seed", 42),
+            Precision = root.Choice("precision", "bf16", "bf16", "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+            WidthMultiplier = width,
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample == "nearest" ? UpsampleMode.Nearest : UpsampleMode.Transpose),
+            CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
+            SampleEvery = root.Int("sample_every", 500, min: 0),
+            LogEvery = root.Int("log_every", 10, min: 1),
+            SampleImages = root.StringList("sample_images", []).Select(p => Path.GetFullPath(Path.Combine(baseDirectory, p))).ToList(),
+            SampleSize = root.Int("sample_size", 384, min: 16, max: 4096),
+            Threads = root.Int("threads", 0, min: 0, max: 1024),
+            Loss = lossSection is null ? LossConfig.TrainingDefaults : LossConfig.Read(lossSection, LossConfig.TrainingDefaults),
+        };
+        root.RejectUnknownKeys();
+        return config with { ResolvedText = config.Describe() };
+    }
+
+    /// <summary>The dataset folder: the config's `dataset`, else $FASTSTYLE_DATASET.</summary>
+    public string ResolveDataset()
+    {
+        string? folder = Dataset ?? Environment.GetEnvironmentVariable(DatasetEnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new FastStyleError($"no training images: set `dataset:` in the config or ${DatasetEnvironmentVariable} to a folder of photos (e.g. COCO train2014)");
+        if (!Directory.Exists(folder)) throw new FastStyleError($"dataset '{folder}': folder not found");
+        return folder;
+    }
+
+    /// <summary>Every resolved value, one per line: what the checkpoint stores and the hash covers.</summary>
+    public string Describe()
+    {
+        var lines = new List<string>
+        {
+            $"style_image: {StyleImage}",
+            $"style_name: {StyleName}",
+            $"dataset: {Dataset ?? "(from $" + DatasetEnvironmentVariable + ")"}",
+            $"image_size: {ImageSize}",
+            $"style_size: {(StyleSize?.ToString() ?? "original")}",
+            $"batch_size: {BatchSize}",
+            $"learning_rate: {LearningRate:R}",
+            $"steps: {Steps}",
+            $"seed: {Seed}",
+            $"precision: {(Precision == Precision.BFloat16 ? "bf16" : "fp32")}",
+            $"network: width {WidthMultiplier:R}, base_channels {Architecture.BaseChannels}, residual_blocks {Architecture.ResidualBlocks}, upsample {Architecture.Upsample.ToString().ToLowerInvariant()}",
+            $"checkpoint_every: {CheckpointEvery}",
+            $"sample_every: {SampleEvery}",
+            $"sample_size: {SampleSize}",
+            $"sample_images: [{string.Join(", ", SampleImages)}]",
+        };
+        return string.Join("\n", lines) + "\n" + Loss.Describe();
+    }
+}

@@ -1,0 +1,16 @@
+using FastStyle.Training.Losses;
+
+namespace FastStyle.Training.Training;
+
+/// <summary>What one training step reports to observers (progress bar, CSV, TensorBoard).</summary>
+public sealed record StepReport(long Step, long TotalSteps, double Seconds, double ImagesPerSecond, LossValues Loss);
+
+/// <summary>Receives events from a training run; the CLI shows them, tests record them.</summary>
+public interface ITrainingObserver
+{
+    void OnStart(long startStep, long totalSteps) { }
+    void OnStep(StepReport report) { }
+    void OnCheckpoint(string path, long step) { }
+    void OnSamples(IReadOnlyList<string> paths, long step) { }
+    void OnWarning(string message) { }
+}
