@@ -10,6 +10,7 @@ public static class Program
     {
         var root = new RootCommand("FastStyle: train feed-forward style transfer networks, export them to ONNX, stylise images, and compare with per-image optimisation.");
         root.Subcommands.Add(OptimizeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return Run(root, args);
     }
 
@@ -40,7 +41,7 @@ public static class Program
     {
         FastStyleError f => f,
         AggregateException { InnerExceptions.Count: 1 } a => UserError(a.InnerExceptions[0]),
-        TypeInitializationException { InnerException: not null } t => UserError(t.InnerException),
+        TypeInitializationException { InnerException: { } inner } => UserError(inner),
         _ => null,
     };
 }
@@ -49,5 +50,7 @@ public static class ExitCodes
 {
     public const int Success = 0;
     public const int UserError = 2;
+    /// <summary>The work ran but did not succeed (e.g. training diverged).</summary>
+    public const int Failed = 1;
     public const int Interrupted = 130;
 }

@@ -31,8 +31,9 @@ public static class OptimizeCommand
         {
             content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, metrics,
         };
-        command.SetAction((parse, cancel) =>
+        command.SetAction(parse =>
         {
+            var cancel = Interrupt.Token;
             CommonOptions.RequireFile(parse.GetValue(content)!, "content image");
             CommonOptions.RequireFile(parse.GetValue(style)!, "style image");
             string? lossPath = parse.GetValue(lossFile);

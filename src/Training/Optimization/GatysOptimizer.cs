@@ -36,7 +36,7 @@ public sealed record OptimizeResult(RgbImage Image, IReadOnlyList<IterationLoss>
 /// <summary>
 /// Per-image optimisation (Gatys, Ecker, Bethge 2016): the pixels are the parameters. One
 /// iteration is one loss+gradient evaluation (L-BFGS without line search, as in jcjohnson/neural-style),
-/// and pixels are clipped to [0,1] after each step, as in Johnson et al.'s baseline.
+/// and the pixels are clipped to [0,1] at the end (Adam: after each step).
 /// </summary>
 public sealed class GatysOptimizer
 {
@@ -67,15 +67,21 @@ public sealed class GatysOptimizer
                 values ??= terms.ToValues();
                 return terms.Total;
             });
-            using (torch.no_grad()) pixels.clamp_(0, 1);
+            // Clipping inside L-BFGS breaks its curvature pairs (s, y) and made it diverge here;
+            // like jcjohnson/neural-style it runs unconstrained and the result is clipped at the end.
+            if (options.Optimizer == PixelOptimizer.Adam)
+                using (torch.no_grad()) pixels.clamp_(0, 1);
             Record(i, values!);
             if (options.SnapshotEvery > 0 && (i + 1) % options.SnapshotEvery == 0 && i + 1 < options.Iterations)
-                onSnapshot?.Invoke(i + 1, ImageTensors.ToImage(pixels));
+                onSnapshot?.Invoke(i + 1, ImageTensors.ToImage(pixels.detach().clamp(0, 1)));
         }
         // The loop recorded the loss *before* each update; evaluate the final image too.
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
+        {
+            pixels.clamp_(0, 1);
             Record(history.Count, loss.Compute(pixels, targets.StyleGrams, targets.ContentFeatures).ToValues());
+        }
         return new OptimizeResult(ImageTensors.ToImage(pixels), history, clock.Elapsed.TotalSeconds);
 
         void Record(int iteration, LossValues values)

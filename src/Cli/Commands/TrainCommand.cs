@@ -1,0 +1,67 @@
+using System.CommandLine;
+using FastStyle.Data;
+using FastStyle.Training.LossNetwork;
+using FastStyle.Training.Training;
+using Spectre.Console;
+
+namespace FastStyle.Cli.Commands;
+
+/// <summary>`faststyle train CONFIG`: trains a transformer network for one style (Johnson et al. 2016).</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Argument<string>("config") { Description = "Training config YAML (see configs/README.md)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint file, or the newest checkpoint of a run folder" };
+        var maxSteps = CommonOptions.Positive("--max-steps", "Stop at this step (default: the config's steps)");
+        var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (nested: loss.style_weight=5)", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default runs/<style_name>)" };
+        var vgg = CommonOptions.Vgg();
+        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, vgg };
+        command.SetAction(parse =>
+        {
+            var cancel = Interrupt.Token;
+            string configPath = parse.GetValue(config)!;
+            CommonOptions.RequireFile(configPath, "config");
+            var trainingConfig = TrainingConfig.Load(configPath, parse.GetValue(set) ?? []);
+            string outputDirectory = parse.GetValue(output) ?? Path.Combine("runs", trainingConfig.StyleName);
+            string? resumeFrom = parse.GetValue(resume);
+            if (resumeFrom != null && Directory.Exists(resumeFrom))
+                resumeFrom = RunLayout.LatestCheckpoint(resumeFrom) ?? throw new FastStyleError($"resume '{resumeFrom}': no checkpoints in this folder");
+            else if (resumeFrom != null) CommonOptions.RequireFile(resumeFrom, "checkpoint");
+            var request = new TrainRequest
+            {
+                Config = trainingConfig,
+                VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
+                OutputDirectory = outputDirectory,
+                MaxSteps = parse.GetValue(maxSteps),
+                ResumeFrom = resumeFrom,
+            };
+            long total = request.MaxSteps ?? trainingConfig.Steps;
+            AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, {trainingConfig.Precision}, network {trainingConfig.Architecture}, output {outputDirectory}");
+            var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,
+                report => Training.Training.Trainer.Run(request, new ProgressObserver(report), cancel));
+            string summary = result.LastLoss is { } l
+                ? $"loss {l.Total:G4} (content {l.Content:G4}, style {l.Style:G4}, tv {l.TotalVariation:G4})"
+                : "no steps run";
+            Console.WriteLine($"{result.Message}; {summary}; {result.Seconds:F0} s; skipped images: {result.SkippedImages}; checkpoint: {result.Checkpoint ?? "none"}");
+            return result.Outcome switch
+            {
+                TrainOutcome.Completed => ExitCodes.Success,
+                TrainOutcome.Interrupted => ExitCodes.Interrupted,
+                _ => ExitCodes.Failed,
+            };
+        });
+        return command;
+    }
+
+    sealed class ProgressObserver(Action<int, string> report) : ITrainingObserver
+    {
+        public void OnStep(StepReport r)
+            => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
+
+        public void OnCheckpoint(string path, long step) => Console.WriteLine($"step {step}: checkpoint {path}");
+
+        public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");
+    }
+}

@@ -1,0 +1,20 @@
+namespace FastStyle.Data.Imaging;
+
+/// <summary>How <see cref="ImageFile.Load"/> sizes an image after decoding.</summary>
+public sealed record ImageLoadOptions
+{
+    /// <summary>Default pixel budget: 64 megapixels (8192x8192) as float RGB is 768 MB.</summary>
+    public const long DefaultMaxPixels = 64L * 1024 * 1024;
+
+    /// <summary>Resize so the longest side is exactly this many pixels (up or down), keeping the aspect ratio.</summary>
+    public int? MaxSize { get; init; }
+    /// <summary>Resize to exactly this width and height (ignores the aspect ratio); wins over <see cref="MaxSize"/>.</summary>
+    public (int Width, int Height)? ExactSize { get; init; }
+    /// <summary>
+    /// Files whose header declares more pixels than this are rejected before decoding: a few-KB
+    /// PNG can declare 50000x50000 pixels and take 10 GB to decode (a decompression bomb).
+    /// </summary>
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
+
+    public static ImageLoadOptions Original { get; } = new();
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace FastStyle.Inference;
+
+/// <summary>
+/// What a FastStyle ONNX file says about itself, stored as ModelProto.metadata_props (ONNX IR:
+/// "named metadata values") under keys prefixed <see cref="KeyPrefix"/>, so generic tools
+/// (Netron, onnx.load) show it and our loader can refuse foreign or too-new files before ORT runs them.
+/// </summary>
+public sealed partial record ModelMetadata(
+    string StyleName,
+    string StyleImageSha256,
+    long TrainingSteps,
+    string ConfigHash,
+    TransformerArchitecture Architecture)
+{
+    public const string FormatName = "faststyle-transformer";
+    /// <summary>Bumped when a reader of the previous version would misread a file; readers refuse newer versions.</summary>
+    public const int CurrentFormatVersion = 1;
+    public const string KeyPrefix = "faststyle.";
+    public const string PixelConventionText = "float32 NCHW RGB in [0,1]";
+
+    public string Format { get; init; } = FormatName;
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    /// <summary>Input and output tensor convention, for humans reading the file with other tools.</summary>
+    public string PixelConvention { get; init; } = PixelConventionText;
+
+    internal static class Keys
+    {
+        public const string Format = KeyPrefix + "format";
+        public const string FormatVersion = KeyPrefix + "format_version";
+        public const string StyleName = KeyPrefix + "style_name";
+        public const string StyleImageSha256 = KeyPrefix + "style_image_sha256";
+        public const string TrainingSteps = KeyPrefix + "training_steps";
+        public const string ConfigHash = KeyPrefix + "config_hash";
+        public const string BaseChannels = KeyPrefix + "arch.base_channels";
+        public const string ResidualBlocks = KeyPrefix + "arch.residual_blocks";
+        public const string Upsample = KeyPrefix + "arch.upsample";
+        public const string PixelConvention = KeyPrefix + "pixel_convention";
+    }
+
+    /// <summary>Key/value pairs in a fixed order (stable files for identical inputs); numbers are invariant-culture.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ToProperties()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            new(Keys.Format, Format),
+            new(Keys.FormatVersion, FormatVersion.ToString(inv)),
+            new(Keys.StyleName, StyleName),
+            new(Keys.StyleImageSha256, StyleImageSha256),
+            new(Keys.TrainingSteps, TrainingSteps.ToString(inv)),
+            new(Keys.ConfigHash, ConfigHash),
+            new(Keys.BaseChannels, Architecture.BaseChannels.ToString(inv)),
+            new(Keys.ResidualBlocks, Architecture.ResidualBlocks.ToString(inv)),
+            new(Keys.Upsample, Architecture.Upsample == UpsampleMode.Transpose ? "transpose" : "nearest"),
+            new(Keys.PixelConvention, PixelConvention),
+        ];
+    }
+
+    /// <summary>
+    /// Parses properties written by <see cref="ToProperties"/>. Returns null with a reason when
+    /// they are absent, of another format, too new or malformed; keys without our prefix are ignored.
+    /// </summary>
+    internal static ModelMetadata? FromProperties(IReadOnlyDictionary<string, string> props, out string reason)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (!props.TryGetValue(Keys.Format, out var format))
+        {
+            reason = $"no '{Keys.Format}' metadata";
+            return null;
+        }
+        if (format != FormatName)
+        {
+            reason = $"'{Keys.Format}' is '{format}', expected '{FormatName}'";
+            return null;
+        }
+        if (!props.TryGetValue(Keys.FormatVersion, out var vText) || !int.TryParse(vText, NumberStyles.Integer, inv, out int version) || version < 1)
+        {
+            reason = $"missing or invalid '{Keys.FormatVersion}'";
+            return null;
+        }
+        if (version > CurrentFormatVersion)
+        {
+            reason = $"format version {version} is newer than this program reads ({CurrentFormatVersion}); update FastStyle";
+            return null;
+        }
+
+        string? Text(string key) => props.TryGetValue(key, out var v) ? v : null;
+        long? Number(string key) => long.TryParse(Text(key), NumberStyles.Integer, inv, out long v) ? v : null;
+
+        long? steps = Number(Keys.TrainingSteps), channels = Number(Keys.BaseChannels), blocks = Number(Keys.ResidualBlocks);
+        UpsampleMode? upsample = Text(Keys.Upsample) switch { "nearest" => UpsampleMode.Nearest, "transpose" => UpsampleMode.Transpose, _ => null };
+        string? bad =
+            Text(Keys.StyleName) is null ? Keys.StyleName :
+            Text(Keys.StyleImageSha256) is null ? Keys.StyleImageSha256 :
+            steps is null or < 0 ? Keys.TrainingSteps :
+            Text(Keys.ConfigHash) is null ? Keys.ConfigHash :
+            channels is null or < 1 or > int.MaxValue ? Keys.BaseChannels :
+            blocks is null or < 0 or > int.MaxValue ? Keys.ResidualBlocks :
+            upsample is null ? Keys.Upsample : null;
+        if (bad != null)
+        {
+            reason = $"missing or invalid '{bad}' metadata";
+            return null;
+        }
+
+        reason = "";
+        return new ModelMetadata(Text(Keys.StyleName)!, Text(Keys.StyleImageSha256)!, steps!.Value, Text(Keys.ConfigHash)!,
+            new TransformerArchitecture((int)channels!.Value, (int)blocks!.Value, upsample!.Value))
+        {
+            Format = format,
+            FormatVersion = version,
+            PixelConvention = Text(Keys.PixelConvention) ?? PixelConventionText,
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using FastStyle.Data;
+
+namespace FastStyle.Inference;
+
+/// <summary>
+/// How a stylised image is post-processed and whether it is computed in tiles.
+/// </summary>
+/// <param name="Strength">0..1: linear blend of the stylised image with the content (0 returns the content exactly).</param>
+/// <param name="PreserveColor">Transfer luminance only and keep the content's colours
+/// (Gatys, Bethge, Hertzmann, Shechtman 2016, "Preserving Color in Neural Artistic Style Transfer", luminance-only transfer).</param>
+/// <param name="TileSize">0: automatic (tiles of <see cref="AutoTileSize"/> when the image has more than
+/// <see cref="AutoTilePixelBudget"/> pixels, else one pass). Otherwise the tile edge in pixels; larger than the image means one pass.</param>
+/// <param name="TileOverlap">Pixels shared by neighbouring tiles, blended with linear ramps to hide seams.</param>
+public sealed record StyleSettings(float Strength = 1f, bool PreserveColor = false, int TileSize = 0, int TileOverlap = 32)
+{
+    /// <summary>Above this many pixels, automatic tiling kicks in: peak ORT memory grows with H*W times the widest layer.</summary>
+    public const long AutoTilePixelBudget = 1024L * 1024;
+    public const int AutoTileSize = 1024;
+    /// <summary>Smallest explicit tile; the network needs several pixels of context per side to be meaningful.</summary>
+    public const int MinTileSize = 32;
+
+    public static StyleSettings Default { get; } = new();
+
+    /// <summary>Rejects out-of-range values with a one-line <see cref="FastStyleError"/> naming the setting.</summary>
+    public void Validate()
+    {
+        if (!(Strength >= 0f && Strength <= 1f))
+            throw new FastStyleError($"style setting 'strength': {Strength} is outside [0,1]");
+        if (TileSize != 0 && TileSize < MinTileSize)
+            throw new FastStyleError($"style setting 'tile_size': {TileSize} is below the minimum {MinTileSize} (0 = automatic)");
+        if (TileOverlap < 0)
+            throw new FastStyleError($"style setting 'tile_overlap': {TileOverlap} is negative");
+        int tile = TileSize == 0 ? AutoTileSize : TileSize;
+        if (2 * TileOverlap >= tile)
+            throw new FastStyleError($"style setting 'tile_overlap': {TileOverlap} must be less than half the tile size {tile}");
+    }
+
+    /// <summary>The tile edge to use for an image, or 0 for a single pass.</summary>
+    internal int EffectiveTileSize(int width, int height)
+    {
+        int tile = TileSize != 0 ? TileSize : (long)width * height > AutoTilePixelBudget ? AutoTileSize : 0;
+        return tile != 0 && (width > tile || height > tile) ? tile : 0;
+    }
+}

@@ -1,0 +1,160 @@
+using FastStyle.Data;
+using FastStyle.Data.Imaging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastStyle.Inference;
+
+/// <summary>
+/// Runs an exported FastStyle model with ONNX Runtime. Thread-safe for concurrent calls
+/// (InferenceSession.Run is). Images keep the project's planar CHW [0,1] layout, which is the
+/// model's NCHW input as is, so no pixel is reordered.
+/// </summary>
+public sealed class Stylizer : IDisposable
+{
+    /// <summary>Smallest H or W the graph accepts: reflection pads must be smaller than the padded
+    /// dimension (9x9 conv pads 4 on the size rounded up to a multiple of 4, i.e. 8 for 5..8).</summary>
+    public const int MinImageSize = 5;
+
+    readonly InferenceSession session;
+    static readonly string[] InputNames = [TransformerOnnxExporter.InputName];
+    static readonly string[] OutputNames = [TransformerOnnxExporter.OutputName];
+
+    public string ModelPath { get; }
+    public ModelMetadata Metadata { get; }
+
+    Stylizer(string modelPath, ModelMetadata metadata, InferenceSession session)
+    {
+        ModelPath = modelPath;
+        Metadata = metadata;
+        this.session = session;
+    }
+
+    /// <summary>Validates the file's metadata (<see cref="ModelMetadata.ReadFromOnnx"/>) before building a session.</summary>
+    public static Stylizer Load(string modelPath, StylizerOptions? options = null)
+    {
+        options ??= new StylizerOptions();
+        var (metadata, bytes) = ModelMetadata.ReadValidated(modelPath);
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.ResolvedIntraOpThreads,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        // Idle intra-op threads otherwise spin-wait for work between operators, burning whole cores
+        // (ORT docs, "Thread management"; key from onnxruntime_session_options_config_keys.h).
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        try
+        {
+            return new Stylizer(modelPath, metadata, new InferenceSession(bytes, sessionOptions));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new FastStyleError($"model '{modelPath}': ONNX Runtime cannot load it ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
+    }
+
+    /// <summary>Stylises one image; the result has the content's size.</summary>
+    public RgbImage Stylize(RgbImage content, StyleSettings settings)
+    {
+        settings.Validate();
+        CheckSize(content.Width, content.Height);
+        if (settings.Strength == 0f)
+            return new RgbImage(content.Width, content.Height, (float[])content.Pixels.Clone());
+
+        int tile = settings.EffectiveTileSize(content.Width, content.Height);
+        float[] stylized = tile == 0
+            ? Run(content.Pixels, 1, content.Height, content.Width)
+            : RunTiled(content, tile, settings.TileOverlap);
+        return Finish(content, stylized, settings);
+    }
+
+    /// <summary>
+    /// Stylises several images of one size in a single ORT call (instance norm is per image, so the
+    /// results equal one-by-one calls). Images that need tiling are processed one by one.
+    /// </summary>
+    public IReadOnlyList<RgbImage> StylizeBatch(IReadOnlyList<RgbImage> contents, StyleSettings settings)
+    {
+        settings.Validate();
+        if (contents.Count == 0) return [];
+        int w = contents[0].Width, h = contents[0].Height;
+        if (contents.Any(c => c.Width != w || c.Height != h))
+            throw new ArgumentException("all images of a batch must have the same size", nameof(contents));
+        if (contents.Count == 1 || settings.Strength == 0f || settings.EffectiveTileSize(w, h) != 0)
+            return contents.Select(c => Stylize(c, settings)).ToList();
+
+        CheckSize(w, h);
+        int size = 3 * w * h;
+        var batch = new float[contents.Count * size];
+        for (int i = 0; i < contents.Count; i++) contents[i].Pixels.CopyTo(batch, i * size);
+        float[] output = Run(batch, contents.Count, h, w);
+        return contents.Select((c, i) => Finish(c, output.AsSpan(i * size, size).ToArray(), settings)).ToList();
+    }
+
+    static RgbImage Finish(RgbImage content, float[] stylized, StyleSettings settings)
+    {
+        if (settings.PreserveColor) ColorTransfer.PreserveContentColor(content, stylized);
+        ColorTransfer.Blend(content, stylized, settings.Strength);
+        return new RgbImage(content.Width, content.Height, stylized);
+    }
+
+    static void CheckSize(int width, int height)
+    {
+        if (width < MinImageSize || height < MinImageSize)
+            throw new FastStyleError($"image {width}x{height} is too small to stylise (minimum {MinImageSize}x{MinImageSize})");
+    }
+
+    /// <summary>One ORT call on an [n,3,h,w] batch. Input and output tensors wrap managed arrays (no copies).</summary>
+    internal float[] Run(float[] nchw, int n, int height, int width)
+    {
+        long[] shape = [n, 3, height, width];
+        var result = new float[nchw.Length];
+        using var input = OrtValue.CreateTensorValueFromMemory(nchw, shape);
+        using var output = OrtValue.CreateTensorValueFromMemory(result, shape);
+        using var runOptions = new RunOptions();
+        session.Run(runOptions, InputNames, [input], OutputNames, [output]);
+        return result;
+    }
+
+    /// <summary>Stylises overlapping tiles and stitches them with <see cref="TileLayout"/> weights.</summary>
+    float[] RunTiled(RgbImage content, int tile, int overlap)
+    {
+        int w = content.Width, h = content.Height, plane = w * h;
+        int tw = Math.Min(tile, w), th = Math.Min(tile, h);
+        var sum = new float[3 * plane];
+        var weightSum = new float[plane];
+        var tileIn = new float[3 * tw * th];
+        var src = content.Pixels;
+
+        foreach (int y0 in TileLayout.Starts(h, tile, overlap))
+        {
+            float[] wy = TileLayout.Weights(y0, th, h, overlap);
+            foreach (int x0 in TileLayout.Starts(w, tile, overlap))
+            {
+                float[] wx = TileLayout.Weights(x0, tw, w, overlap);
+                for (int ch = 0; ch < 3; ch++)
+                    for (int y = 0; y < th; y++)
+                        Array.Copy(src, ch * plane + (y0 + y) * w + x0, tileIn, (ch * th + y) * tw, tw);
+
+                float[] tileOut = Run(tileIn, 1, th, tw);
+
+                for (int y = 0; y < th; y++)
+                    for (int x = 0; x < tw; x++)
+                    {
+                        float wt = wy[y] * wx[x];
+                        int dst = (y0 + y) * w + x0 + x;
+                        weightSum[dst] += wt;
+                        for (int ch = 0; ch < 3; ch++)
+                            sum[ch * plane + dst] += wt * tileOut[(ch * th + y) * tw + x];
+                    }
+            }
+        }
+
+        for (int i = 0; i < plane; i++)
+        {
+            float inv = 1f / weightSum[i];
+            for (int ch = 0; ch < 3; ch++) sum[ch * plane + i] *= inv;
+        }
+        return sum;
+    }
+
+    public void Dispose() => session.Dispose();
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using FastStyle.Training.Reporting;
+using TorchSharp;
+
+namespace FastStyle.Training.Training;
+
+/// <summary>
+/// Writes a run's metrics three ways: metrics.csv (append; survives resume), TensorBoard event
+/// files (TorchSharp's SummaryWriter) and loss.png (redrawn at every checkpoint).
+/// </summary>
+public sealed class TrainingLog : IDisposable
+{
+    readonly RunLayout layout;
+    readonly StreamWriter csv;
+    readonly TorchSharp.Modules.SummaryWriter tensorboard;
+    readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
+    string[]? layerColumns;
+
+    public TrainingLog(RunLayout layout, bool resumed)
+    {
+        this.layout = layout;
+        Directory.CreateDirectory(layout.Directory);
+        if (resumed) LoadHistory(); else File.Delete(layout.MetricsCsv);
+        csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
+        tensorboard = torch.utils.tensorboard.SummaryWriter(layout.TensorBoardDirectory);
+    }
+
+    public void Append(StepReport report)
+    {
+        var loss = report.Loss;
+        if (layerColumns == null)
+        {
+            layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
+            if (csv.BaseStream.Length == 0)
+                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns)));
+        }
+        var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
+            .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
+        csv.WriteLine(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        int step = (int)report.Step;
+        tensorboard.add_scalar("loss/total", (float)loss.Total, step);
+        tensorboard.add_scalar("loss/content", (float)loss.Content, step);
+        tensorboard.add_scalar("loss/style", (float)loss.Style, step);
+        tensorboard.add_scalar("loss/tv", (float)loss.TotalVariation, step);
+        foreach (var (layer, v) in loss.StyleByLayer) tensorboard.add_scalar($"style/{layer}", (float)v, step);
+        tensorboard.add_scalar("speed/images_per_second", (float)report.ImagesPerSecond, step);
+        history.Add((report.Step, loss.Total, loss.Content, loss.Style, loss.TotalVariation));
+    }
+
+    /// <summary>Flushes the CSV and redraws the loss curve.</summary>
+    public void Flush()
+    {
+        csv.Flush();
+        if (history.Count < 2) return;
+        var steps = history.Select(h => h.Step).ToList();
+        LossCurvePlot.Write(layout.LossCurve, "Training loss", "step",
+        [
+            new PlotSeries("total", steps, history.Select(h => h.Total).ToList()),
+            new PlotSeries("content (weighted)", steps, history.Select(h => h.Content).ToList()),
+            new PlotSeries("style (weighted)", steps, history.Select(h => h.Style).ToList()),
+            new PlotSeries("tv (weighted)", steps, history.Select(h => h.Tv).ToList()),
+        ]);
+    }
+
+    void LoadHistory()
+    {
+        if (!File.Exists(layout.MetricsCsv)) return;
+        foreach (var line in File.ReadLines(layout.MetricsCsv).Skip(1))
+        {
+            var f = line.Split(',');
+            if (f.Length < 7) continue;
+            double P(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
+            history.Add((P(0), P(3), P(4), P(5), P(6)));
+        }
+    }
+
+    public void Dispose()
+    {
+        csv.Dispose();
+    }
+}
