@@ -11,6 +11,8 @@ public static class Program
         var root = new RootCommand("FastStyle: train feed-forward style transfer networks, export them to ONNX, stylise images, and compare with per-image optimisation.");
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(StylizeCommand.Create());
         return Run(root, args);
     }
 

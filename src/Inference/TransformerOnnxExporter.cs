@@ -11,7 +11,7 @@ namespace FastStyle.Inference;
 /// Builds the ONNX model of the transformer network from its state-dict weights. The graph is
 /// written node by node to match src/Training/Networks (TransformerNet, ConvLayer, UpsampleLayer)
 /// exactly, plus the final clip to [0,1] that TransformerNet.Stylize applies.
-/// Opset 17 / IR 8: supported by every ONNX Runtime since 1.14 and includes all operators used here
+/// Opset 17 / IR 8: widely supported by current runtimes, and it has every operator form used here
 /// (Pad-13 with a pads input, Resize-13, Clip-13 with min/max inputs, Slice-13).
 /// </summary>
 public static class TransformerOnnxExporter
@@ -25,13 +25,13 @@ public static class TransformerOnnxExporter
     public static byte[] Export(TransformerArchitecture arch, IReadOnlyDictionary<string, TensorData> weights, ModelMetadata metadata)
         => BuildModel(arch, weights, metadata, "ONNX export").ToByteArray();
 
-    /// <summary>Exports and writes atomically (see <see cref="AtomicFile"/>); errors name <paramref name="path"/>.</summary>
+    /// <summary>Exports and writes atomically (see <see cref="FastStyle.Data.AtomicFile"/>); errors name <paramref name="path"/>.</summary>
     public static void Write(string path, TransformerArchitecture arch, IReadOnlyDictionary<string, TensorData> weights, ModelMetadata metadata)
     {
         byte[] bytes = BuildModel(arch, weights, metadata, $"model '{path}'").ToByteArray();
         try
         {
-            AtomicFile.WriteAllBytes(path, bytes);
+            FastStyle.Data.AtomicFile.WriteAllBytes(path, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -46,8 +46,10 @@ public sealed record LossConfig
         Network = "vgg19",
         ContentLayers = new Dictionary<string, double> { ["relu2_2"] = 1 },
         StyleLayers = new Dictionary<string, double> { ["relu1_1"] = 0.25, ["relu2_1"] = 0.25, ["relu3_1"] = 0.25, ["relu4_1"] = 0.25 },
-        ContentWeight = 1e-3,
-        StyleWeight = 1,
+        // jcjohnson/fast-neural-style's defaults on the same Caffe activation scale: content 1,
+        // style 5 per layer (here 20 x 0.25); our Gram and MSE normalisations match theirs.
+        ContentWeight = 1,
+        StyleWeight = 20,
         TvWeight = 0,
     };
 

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using FastStyle.Data;
+using FastStyle.Inference;
+using Spectre.Console;
+
+namespace FastStyle.Cli.Commands;
+
+/// <summary>`faststyle stylize`: one forward pass of an exported network per image (ONNX Runtime).</summary>
+public static class StylizeCommand
+{
+    public const string ModelEnvironmentVariable = "FASTSTYLE_MODEL";
+    public const string ShippedModel = "starry_night.onnx";
+
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Images or folders of images", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string?>("--model", "-m") { Description = $"FastStyle ONNX model (default: $FASTSTYLE_MODEL, else the shipped models/{ShippedModel})" };
+        var output = new Option<string>("--output", "-o") { Description = "Output file (.png, .jpg, .webp), or a folder for several inputs", Required = true };
+        var size = CommonOptions.Positive("--size", "Resize so the longest side is N pixels first (default: keep the input's size)");
+        var strength = new Option<float>("--strength") { Description = "0..1: blend of stylised and original (1 = fully stylised)", DefaultValueFactory = _ => 1f };
+        var preserveColor = new Option<bool>("--preserve-color") { Description = "Keep the content's colours; transfer luminance only (Gatys et al. 2016)" };
+        var tile = new Option<int>("--tile") { Description = $"Tile size for large images (0: automatic above {StyleSettings.AutoTilePixelBudget / 1e6:F1} megapixels)", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Positive("--threads", "ONNX Runtime intra-op threads (default: one per core)");
+        var command = new Command("stylize", "Stylise images with an exported network") { inputs, model, output, size, strength, preserveColor, tile, threads };
+        command.SetAction(parse =>
+        {
+            var cancel = Interrupt.Token;
+            string modelPath = ResolveModel(parse.GetValue(model));
+            var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile));
+            settings.Validate();
+            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!);
+            using var stylizer = Stylizer.Load(modelPath, new StylizerOptions(parse.GetValue(threads)));
+            var outcomes = Progress.Run($"stylize ({stylizer.Metadata.StyleName})", items.Count, report =>
+                StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), o =>
+                {
+                    if (o.Error != null) Console.Error.WriteLine($"faststyle: {o.Error}");
+                    report(items.ToList().IndexOf(o.Item) + 1, Path.GetFileName(o.Item.Input));
+                }, cancel));
+            foreach (var o in outcomes.Where(o => o.Error == null))
+                AnsiConsole.MarkupLineInterpolated($"wrote [green]{o.Item.Output}[/] ({o.Width}x{o.Height}, {o.Seconds:F2} s)");
+            int failed = outcomes.Count(o => o.Error != null);
+            if (failed > 0) Console.Error.WriteLine($"faststyle: {failed} of {items.Count} images failed (see above)");
+            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : failed > 0 ? ExitCodes.UserError : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>--model, else $FASTSTYLE_MODEL, else the model shipped next to the CLI (copied from the repo's models/).</summary>
+    public static string ResolveModel(string? explicitPath)
+    {
+        string? fromEnv = Environment.GetEnvironmentVariable(ModelEnvironmentVariable);
+        string path = !string.IsNullOrWhiteSpace(explicitPath) ? explicitPath
+            : !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv
+            : Path.Combine(AppContext.BaseDirectory, "models", ShippedModel);
+        if (!File.Exists(path)) throw new FastStyleError($"model '{path}': file not found (pass --model M.onnx; `faststyle export` makes one from a checkpoint)");
+        return path;
+    }
+}
