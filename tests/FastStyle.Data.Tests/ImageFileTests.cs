@@ -35,7 +35,7 @@ public sealed class ImageFileTests : IDisposable
     [Fact]
     public void Png_save_rounds_to_nearest_and_clamps_out_of_range_values()
     {
-        var image = TestFiles.Make(3, 1, (x, _) => x switch { 0 => (-0.5f, 1.7f, 0.5f), 1 => (0.1f, 0.2f, 0.3f), _ => (2f, -1f, 0.999f) });
+        var image = TestFiles.Make(3, 1, (x, _) => x switch { 0 => (-0.5f, 1.7f, 0.5f), 1 => (0.1f, 0.2f, 0.31f), _ => (2f, -1f, 0.999f) });
         string path = dir.File("clamp.png");
         ImageFile.Save(image, path);
         var loaded = ImageFile.Load(path);
@@ -43,7 +43,7 @@ public sealed class ImageFileTests : IDisposable
         var (r, g, b) = TestFiles.Pixel(loaded, 1, 0);
         Assert.Equal(26 / 255f, r, 6);
         Assert.Equal(51 / 255f, g, 6);
-        Assert.Equal(77 / 255f, b, 6);
+        Assert.Equal(79 / 255f, b, 6);
         AssertPixel((1f, 0f, 1f), TestFiles.Pixel(loaded, 2, 0), 1e-6f);
     }
 

@@ -22,7 +22,10 @@ public sealed class ImageFolderDataset : IDisposable
     readonly int batchSize;
     readonly BlockingCollection<TrainingBatch> queue = new(QueuedBatches);
     readonly CancellationTokenSource stop = new();
-    readonly Task producer;
+    readonly DataPosition start;
+    readonly int workers;
+    readonly object startLock = new();
+    Task? producer;
     readonly ConcurrentDictionary<string, bool> skipped = new();
     readonly object orderLock = new();
     int[]? currentOrder;
@@ -45,17 +48,29 @@ public sealed class ImageFolderDataset : IDisposable
         this.imageSize = imageSize;
         this.seed = seed;
         this.batchSize = batchSize;
-        producer = Task.Run(() => Produce(start, Math.Max(1, workers)));
+        this.start = start;
+        this.workers = Math.Max(1, workers);
+    }
+
+    /// <summary>
+    /// Decoding starts on the first <see cref="Next"/>, not in the constructor: otherwise a corrupt
+    /// file early in the order could be skipped before the caller subscribed to <see cref="Warning"/>.
+    /// </summary>
+    Task Producer()
+    {
+        ObjectDisposedException.ThrowIf(stop.IsCancellationRequested, this);
+        lock (startLock) return producer ??= Task.Run(() => Produce(start, workers));
     }
 
     /// <summary>The next batch; blocks only if decoding has fallen behind.</summary>
     public TrainingBatch Next()
     {
+        var running = Producer();
         try { return queue.Take(stop.Token); }
         catch (InvalidOperationException)
         {
             // The producer finished: it only does so on failure or disposal.
-            try { producer.Wait(); }
+            try { running.Wait(); }
             catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw(); }
             throw new ObjectDisposedException(nameof(ImageFolderDataset));
         }
@@ -143,7 +158,9 @@ public sealed class ImageFolderDataset : IDisposable
     public void Dispose()
     {
         stop.Cancel();
-        try { producer.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+        Task? running;
+        lock (startLock) running = producer;
+        try { running?.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         stop.Dispose();
         queue.Dispose();
     }

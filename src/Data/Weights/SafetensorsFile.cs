@@ -75,8 +75,9 @@ public sealed class SafetensorsFile
         long previousEnd = 0;
         foreach (var e in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
         {
-            long elements = e.Shape.Aggregate(1L, (a, b) => checked(a * b));
-            long expected = elements * ElementSize(e.Dtype);
+            long elements = 0, expected = 0;
+            try { elements = e.Shape.Aggregate(1L, (a, b) => checked(a * b)); expected = checked(elements * ElementSize(e.Dtype)); }
+            catch (OverflowException) { Fail($"tensor '{e.Name}' shape [{string.Join(",", e.Shape)}] is too large"); }
             if (e.End - e.Begin != expected)
                 Fail($"tensor '{e.Name}' {e.Dtype} [{string.Join(",", e.Shape)}] needs {expected} bytes but its offsets span {e.End - e.Begin}");
             if (e.End > dataLength) Fail($"tensor '{e.Name}' ends at byte {e.End}, past the {dataLength} data bytes");

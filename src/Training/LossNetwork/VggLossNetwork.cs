@@ -118,14 +118,22 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         return this;
     }
 
-    public override Dictionary<string, Tensor> forward(Tensor rgb)
+    public override Dictionary<string, Tensor> forward(Tensor rgb) => Features(rgb, Taps);
+
+    /// <summary>
+    /// Activations of the <paramref name="wanted"/> taps only, stopping after the deepest of them:
+    /// the training content target needs relu2_2, a fraction of the network's cost.
+    /// </summary>
+    public Dictionary<string, Tensor> Features(Tensor rgb, IReadOnlyCollection<string> wanted)
     {
         var x = ((rgb - mean) / std).to(ComputeType);
-        var taps = new Dictionary<string, Tensor>(Taps.Count);
+        var taps = new Dictionary<string, Tensor>(wanted.Count);
         foreach (var (module, tap) in steps)
         {
             x = module.call(x);
-            if (tap != null) taps[tap] = ComputeType == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+            if (tap == null || !wanted.Contains(tap)) continue;
+            taps[tap] = ComputeType == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+            if (taps.Count == wanted.Count) break;
         }
         return taps;
     }

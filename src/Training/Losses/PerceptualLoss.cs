@@ -77,7 +77,7 @@ public sealed class PerceptualLoss
     public Dictionary<string, Tensor> ContentFeatures(Tensor content)
     {
         using var _ = torch.no_grad();
-        var features = Network.call(content);
+        var features = Network.Features(content, Config.ContentLayers.Keys.ToList());
         return Config.ContentLayers.Keys.ToDictionary(l => l, l => features[l].detach());
     }
 

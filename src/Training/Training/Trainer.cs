@@ -77,6 +77,7 @@ public static class Trainer
         using var log = new TrainingLog(layout, resumed: step > 0);
         AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
+        var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
         observer.OnStart(step, lastStep);
         var clock = Stopwatch.StartNew();
         LossValues? last = null;
@@ -87,23 +88,15 @@ public static class Trainer
         while (step < lastStep)
         {
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
-            using (var scope = torch.NewDisposeScope())
             {
                 var batch = dataset.Next();
-                var x = torch.tensor(batch.Data, [batch.Count, 3, batch.Size, batch.Size]);
-                var contentFeatures = loss.ContentFeatures(x);
-                adam.ZeroGrad();
-                var y = net.call(x.to(compute));
-                var terms = loss.Compute(y, targets.StyleGrams, contentFeatures);
-                var values = terms.ToValues();
+                var values = trainingStep.Run(batch);
                 if (!double.IsFinite(values.Total))
                 {
                     outcome = TrainOutcome.Diverged;
                     message = $"loss became {values.Total} at step {step + 1}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
                     break;
                 }
-                terms.Total.backward();
-                adam.Update();
                 step++;
                 stepsThisRun++;
                 position = batch.NextPosition;

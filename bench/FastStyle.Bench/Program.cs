@@ -1,0 +1,26 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using FastStyle.Bench;
+using FastStyle.Training.Training;
+
+// Usage:
+//   dotnet run -c Release --project bench/FastStyle.Bench -- inference
+//   dotnet run -c Release --project bench/FastStyle.Bench -- train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]
+switch (args.FirstOrDefault())
+{
+    case "inference":
+        // In-process: the native libraries (libtorch with its load fix, ORT) are already next to this assembly.
+        var config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(3));
+        BenchmarkRunner.Run<InferenceBenchmarks>(config, args.Skip(1).ToArray());
+        return 0;
+    case "train" when args.Length >= 7:
+        TrainingStepBenchmark.Run(args[1], args[2], args[3], int.Parse(args[4]), int.Parse(args[5]),
+            args[6] == "bf16" ? Precision.BFloat16 : Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: inference | train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]");
+        return 2;
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using FastStyle.Data.Datasets;
+using FastStyle.Data.Imaging;
+using FastStyle.Training.Losses;
+using FastStyle.Training.Networks;
+using FastStyle.Training.Tensors;
+using FastStyle.Training.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FastStyle.Bench;
+
+/// <summary>
+/// Seconds per full training step (decode + crop in the background dataset, VGG, transformer,
+/// backward, Adam), exactly the trainer's <see cref="TrainingStep"/>, at a batch x size and precision.
+/// Then the same shapes' convolutions alone (forward + backward of every conv of the step), to
+/// show how much of a step is conv kernels vs everything else (issue 3).
+/// Seconds-long steps with a data pipeline do not fit BenchmarkDotNet's model; a warm-up and the
+/// median of N steps is reported instead.
+/// </summary>
+public static class TrainingStepBenchmark
+{
+    public static void Run(string vggPath, string dataset, string styleImage, int batch, int size, Precision precision, int steps)
+    {
+        var compute = precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        using var outer = torch.NewDisposeScope();
+        var lossConfig = LossConfig.TrainingDefaults;
+        var loss = PerceptualLoss.Load(vggPath, lossConfig);
+        loss.Network.UseComputeType(compute);
+        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(styleImage, new ImageLoadOptions { MaxSize = 512 })), null);
+        torch.manual_seed(1);
+        var net = new TransformerNet(new FastStyle.Inference.TransformerArchitecture());
+        using var adam = new AdamOptimizer(net.named_parameters(), 1e-3);
+        using var data = new ImageFolderDataset(dataset, size, 1, batch, new DataPosition(0, 0));
+        var step = new TrainingStep(net, loss, targets, adam, compute);
+        for (int i = 0; i < 2; i++) step.Run(data.Next());
+        var times = new List<double>();
+        long peakRss = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            step.Run(data.Next());
+            times.Add(clock.Elapsed.TotalSeconds);
+            peakRss = Math.Max(peakRss, Process.GetCurrentProcess().WorkingSet64);
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        double convs = ConvKernelsAlone(net, loss, batch, size, compute);
+        Console.WriteLine($"train {batch}x{size} {precision}: {median:F3} s/step (median of {steps}), {batch / median:F2} images/s, " +
+                          $"conv kernels alone {convs:F3} s -> step/conv ratio {median / convs:F2}, RSS {peakRss / 1048576.0:F0} MiB");
+    }
+
+    /// <summary>Forward+backward of each conv of the transformer and of VGG (to the deepest loss tap) on random inputs of the step's shapes.</summary>
+    static double ConvKernelsAlone(TransformerNet net, PerceptualLoss loss, int batch, int size, ScalarType compute)
+    {
+        var shapes = new List<(long In, long Out, long K, long Stride, long H, bool Transposed)>();
+        long c = net.Architecture.BaseChannels;
+        shapes.Add((3, c, 9, 1, size, false));
+        shapes.Add((c, 2 * c, 3, 2, size, false));
+        shapes.Add((2 * c, 4 * c, 3, 2, size / 2, false));
+        for (int i = 0; i < 2 * net.Architecture.ResidualBlocks; i++) shapes.Add((4 * c, 4 * c, 3, 1, size / 4, false));
+        shapes.Add((4 * c, 2 * c, 3, 1, size / 2, false));
+        shapes.Add((2 * c, c, 3, 1, size, false));
+        shapes.Add((c, 3, 9, 1, size, false));
+        var arch = loss.Network.Architecture;
+        int deepest = loss.Config.Taps.Max(arch.TapPosition);
+        long h = size;
+        for (int i = 0; i <= deepest; i++)
+        {
+            var conv = arch.Convs[i];
+            // VGG runs twice per step on the output (with grad) and once on the content (no grad): count the grad pass twice as a bound.
+            shapes.Add((conv.InChannels, conv.OutChannels, 3, 1, h, false));
+            if (conv.PoolAfter) h /= 2;
+        }
+        double total = 0;
+        foreach (var s in shapes)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = torch.randn(batch, s.In, s.H + s.K - 1, s.H + s.K - 1).to(compute).requires_grad_(true);
+            var w = torch.randn(s.Out, s.In, s.K, s.K).to(compute).requires_grad_(true);
+            F.conv2d(x, w, strides: [s.Stride, s.Stride]).sum().backward();
+            var clock = Stopwatch.StartNew();
+            const int repeats = 3;
+            for (int r = 0; r < repeats; r++)
+            {
+                x.grad?.zero_();
+                w.grad?.zero_();
+                F.conv2d(x, w, strides: [s.Stride, s.Stride]).sum().backward();
+            }
+            total += clock.Elapsed.TotalSeconds / repeats;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,22 @@
+using FastStyle.Data.Imaging;
+
+namespace FastStyle.Training.Evaluation;
+
+/// <summary>
+/// The sizing rule shared by evaluate and compare, so a loss is always measured at one resolution:
+/// the content image is scaled to <c>size</c> (longest side), the stylised image to exactly the
+/// content's resulting width and height, and the style image to <c>size</c> (longest side), the
+/// same default as `optimize --style-size`. Gram statistics and VGG receptive fields depend on
+/// scale (Gatys et al. 2016, sec. "Effect of different image sizes"), so comparing images at
+/// different resolutions would compare different quantities.
+/// </summary>
+public static class EvaluationImages
+{
+    public static RgbImage LoadContent(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { MaxSize = size });
+
+    public static RgbImage LoadStyle(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { MaxSize = size });
+
+    /// <summary>A stylised image resampled to the content's size (any aspect difference is stretched, not cropped: no pixel is dropped).</summary>
+    public static RgbImage LoadMatching(string path, RgbImage content)
+        => ImageFile.Load(path, new ImageLoadOptions { ExactSize = (content.Width, content.Height) });
+}

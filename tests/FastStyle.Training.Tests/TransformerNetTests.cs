@@ -1,0 +1,99 @@
+using FastStyle.Data;
+using FastStyle.Data.Weights;
+using FastStyle.Inference;
+using FastStyle.Training.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+using UpsampleMode = FastStyle.Inference.UpsampleMode;
+
+namespace FastStyle.Training.Tests;
+
+public class TransformerNetTests
+{
+    static TransformerNet Tiny(UpsampleMode mode, int seed)
+    {
+        torch.manual_seed(seed);
+        return new TransformerNet(new TransformerArchitecture(BaseChannels: 4, ResidualBlocks: 1, Upsample: mode));
+    }
+
+    static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    [Theory]
+    [InlineData(UpsampleMode.Nearest)]
+    [InlineData(UpsampleMode.Transpose)]
+    public void Output_has_the_input_size_for_any_size(UpsampleMode mode)
+    {
+        using var net = Tiny(mode, 1);
+        foreach (long[] shape in new[] { new long[] { 1, 3, 17, 23 }, [2, 3, 20, 12], [1, 3, 16, 16], [1, 3, 5, 7] })
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = Fixtures.RandomTensor(shape, 3);
+            var y = net.call(x);
+            Assert.Equal(shape, y.shape);
+            Assert.Equal(ScalarType.Float32, y.dtype);
+            Assert.True(y.isfinite().all().item<bool>());
+            var s = net.Stylize(x);
+            Assert.True(s.min().item<float>() >= 0 && s.max().item<float>() <= 1);
+        }
+    }
+
+    [Theory]
+    [InlineData(UpsampleMode.Nearest)]
+    [InlineData(UpsampleMode.Transpose)]
+    public void Export_then_load_reproduces_the_outputs(UpsampleMode mode)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var a = Tiny(mode, 1);
+        using var b = Tiny(mode, 2);
+        var x = Fixtures.RandomTensor([2, 3, 13, 18], 4);
+        var ya = a.Stylize(x);
+        Assert.False(Same(ya, b.Stylize(x)), "differently seeded networks should differ");
+
+        var weights = a.ExportWeights();
+        Assert.Equal(a.named_parameters().Select(p => p.name).Order(), weights.Keys.Order());
+        Assert.Contains("conv1.conv.weight", weights.Keys);
+        Assert.Contains("res1.conv2.conv.weight", weights.Keys);
+        Assert.Contains("up1.conv.weight", weights.Keys);
+        Assert.Contains("in5.bias", weights.Keys);
+        Assert.Equal(mode == UpsampleMode.Nearest ? new long[] { 8, 16, 3, 3 } : [16, 8, 3, 3], weights["up1.conv.weight"].Shape);
+
+        // Through a safetensors file too, as a checkpoint/export would.
+        using var dir = new TempDir();
+        SafetensorsFile.Write(dir.File("w.safetensors"), weights.Values);
+        b.LoadWeights(SafetensorsFile.Read(dir.File("w.safetensors")).Tensors, "w.safetensors");
+        Assert.True(Same(ya, b.Stylize(x)), "outputs differ after ExportWeights/LoadWeights");
+        Assert.True(Same(a.call(x), b.call(x)));
+    }
+
+    [Fact]
+    public void LoadWeights_names_a_wrong_shape_or_missing_tensor()
+    {
+        using var net = Tiny(UpsampleMode.Nearest, 1);
+        var weights = net.ExportWeights();
+        weights["res1.conv1.conv.weight"] = new TensorData("res1.conv1.conv.weight", [16, 16, 5, 5], new float[16 * 16 * 25]);
+        var e = Assert.Throws<FastStyleError>(() => net.LoadWeights(weights, "bad.safetensors"));
+        Assert.Contains("'res1.conv1.conv.weight'", e.Message);
+        Assert.Contains("[16,16,5,5]", e.Message);
+        Assert.Contains("[16,16,3,3]", e.Message);
+        Assert.Contains("bad.safetensors", e.Message);
+
+        weights = net.ExportWeights();
+        weights.Remove("in3.weight");
+        var e2 = Assert.Throws<FastStyleError>(() => net.LoadWeights(weights, "bad.safetensors"));
+        Assert.Contains("missing tensor 'in3.weight'", e2.Message);
+    }
+
+    [Fact]
+    public void Bfloat16_input_computes_in_bfloat16_and_returns_float32()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = Tiny(UpsampleMode.Nearest, 1);
+        var x = Fixtures.RandomTensor([1, 3, 12, 12], 5);
+        var y32 = net.call(x);
+        var y16 = net.call(x.to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.Float32, y16.dtype);
+        Assert.Equal(ScalarType.Float32, net.parameters().First().dtype); // master weights stay fp32
+        double diff = (y32 - y16).abs().max().item<float>();
+        Assert.True(diff > 0 && diff < 0.1, $"bf16 vs fp32 max difference {diff}");
+    }
+}
