@@ -28,15 +28,15 @@ public static class ReportJson
         ["content"] = Number(values.Content),
         ["style"] = Number(values.Style),
         ["tv"] = Number(values.TotalVariation),
-        ["content_layers"] = Layers(values.ContentByLayer, config.ContentLayers, config.ContentWeight),
-        ["style_layers"] = Layers(values.StyleByLayer, config.StyleLayers, config.StyleWeight),
+        ["content_layers"] = Layers(values.ContentByLayer, LayerShares.Content(values, config)),
+        ["style_layers"] = Layers(values.StyleByLayer, LayerShares.Style(values, config)),
     };
 
-    static JsonObject Layers(IReadOnlyDictionary<string, double> raw, IReadOnlyDictionary<string, double> weights, double termWeight)
+    static JsonObject Layers(IReadOnlyDictionary<string, double> raw, IReadOnlyDictionary<string, double> weighted)
     {
         var o = new JsonObject();
-        foreach (var (layer, value) in raw.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            o[layer] = new JsonObject { ["raw"] = Number(value), ["weighted"] = Number(value * weights[layer] * termWeight) };
+        foreach (var (layer, share) in weighted)
+            o[layer] = new JsonObject { ["raw"] = Number(raw[layer]), ["weighted"] = Number(share) };
         return o;
     }
 
