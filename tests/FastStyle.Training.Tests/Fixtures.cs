@@ -73,7 +73,11 @@ internal static class Fixtures
     /// <summary>One random VGG-19 fixture (first 5 convs, up to relu3_1) per test process.</summary>
     public static string TinyVggPath => sharedVgg.Value;
 
-    /// <summary>A loss definition that the tiny fixture can serve (nothing deeper than relu3_1).</summary>
+    /// <summary>
+    /// A loss definition that the tiny fixture can serve (nothing deeper than relu3_1). The random
+    /// VGG's activations are O(1) (not Caffe's scale), so its raw style terms are ~1e-6: the style
+    /// weight brings them to O(1), where float32 L-BFGS can make progress.
+    /// </summary>
     public const string TinyLossYaml = """
         network: vgg19
         pooling: max
@@ -83,7 +87,7 @@ internal static class Fixtures
           relu1_1: 0.5
           relu2_1: 0.5
         content_weight: 1
-        style_weight: 1
+        style_weight: 1e6
         tv_weight: 0
         """;
 

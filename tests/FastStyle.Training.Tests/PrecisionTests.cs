@@ -70,7 +70,9 @@ public class PrecisionTests(ITestOutputHelper output)
         var config = Config("relu1_1", "relu2_1", "relu3_1");
         using var network = VggLossNetwork.Load(Fixtures.TinyVggPath, config.Architecture, config.Taps);
         var batch = ImageTensors.ToTensor([Fixtures.SmoothImage(48, 48, 1), Fixtures.SmoothImage(48, 48, 2)]);
-        var style = ImageTensors.ToTensor(Fixtures.SmoothImage(48, 48, 3));
+        // A noise style: its Grams differ clearly from the photos', as a painting's do (with two
+        // smooth images the Gram differences are tiny and bf16 rounding is a larger share of them).
+        var style = Fixtures.RandomTensor([1, 3, 48, 48], 3);
         var relative = Compare(network, config, style, batch, Transformed(batch));
         Assert.All(relative, kv => Assert.True(kv.Value < 0.01, $"{kv.Key}: bf16 differs from fp32 by {kv.Value:P2}"));
     }
@@ -87,10 +89,10 @@ public class PrecisionTests(ITestOutputHelper output)
         Assert.All(relative, kv => Assert.True(kv.Value < 0.01, $"{kv.Key}: bf16 differs from fp32 by {kv.Value:P2}"));
     }
 
-    /// <summary>The central 64x64 crop of the image scaled to 96 px on its longest side.</summary>
+    /// <summary>The central 64x64 crop of the image scaled to 128 px on its longest side.</summary>
     static Tensor Crop64(string path)
     {
-        var image = ImageFile.Load(path, new ImageLoadOptions { MaxSize = 96 });
+        var image = ImageFile.Load(path, new ImageLoadOptions { MaxSize = 128 });
         var t = ImageTensors.ToTensor(image);
         return t.narrow(2, (image.Height - 64) / 2, 64).narrow(3, (image.Width - 64) / 2, 64).contiguous();
     }

@@ -10,8 +10,16 @@ namespace FastStyle.Training.Tests;
 /// <summary>Gatys optimisation with the real VGG-19 (skipped without ../shared).</summary>
 public class RealWeightsTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// 25, not 50: at 128 px one iteration (VGG-19 to relu5_1, forward + backward) measured
+    /// 1.2 s on the shared 2-core machine under load, so 50 would take about a minute. The
+    /// measured curve: style at 17% of its initial value after 10 iterations, 4.5% after 20,
+    /// 2.3% after 30, 1.7% after 50; 25 keeps a 2x margin on the 10% bound.
+    /// </summary>
+    const int Iterations = 25;
+
     [SharedDataFact]
-    public void Gatys_defaults_cut_the_style_loss_tenfold_in_50_lbfgs_iterations()
+    public void Gatys_defaults_cut_the_style_loss_tenfold_in_25_lbfgs_iterations()
     {
         using var dir = new TempDir();
         var clock = Stopwatch.StartNew();
@@ -23,20 +31,23 @@ public class RealWeightsTests(ITestOutputHelper output)
             VggPath = SharedData.VggPath,
             Size = 128,
             Loss = LossConfig.GatysDefaults,
-            Options = new OptimizeOptions { Iterations = 50 },
+            Options = new OptimizeOptions { Iterations = Iterations },
         });
+        foreach (var h in result.History.Where(h => h.Iteration % 5 == 0))
+            output.WriteLine($"iteration {h.Iteration,2}: {h.Seconds,5:F1} s  style {h.Loss.Style:G4}  content {h.Loss.Content:G4}");
         var initial = result.Initial;
         var final = result.Final;
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s; style {initial.Style:G4} -> {final.Style:G4} ({final.Style / initial.Style:P1}); " +
                          $"content {initial.Content:G4} -> {final.Content:G4}; total {initial.Total:G4} -> {final.Total:G4}");
 
-        Assert.Equal(51, result.History.Count);
+        Assert.Equal(Iterations + 1, result.History.Count);
         Assert.True(final.Style <= 0.1 * initial.Style, $"style loss {initial.Style:G4} -> {final.Style:G4}");
-        // Starting from the content image, content loss grows from 0 as style is added, but it
-        // must stay a fraction of what was gained: below the style loss removed.
+        // Starting from the content image, the (weighted) content loss grows from 0 as style is
+        // added; with Gatys' weights it stays below the remaining weighted style loss (measured:
+        // about 0.1x), i.e. the image has not drifted away from the photo.
         Assert.Equal(0, initial.Content, 6);
-        Assert.True(double.IsFinite(final.Content) && final.Content > 0);
-        Assert.True(final.Content < initial.Style - final.Style, $"content {final.Content:G4} vs style reduction {initial.Style - final.Style:G4}");
+        Assert.True(double.IsFinite(final.Content) && final.Content > 0, $"content loss {final.Content}");
+        Assert.True(final.Content < final.Style, $"content loss {final.Content:G4} vs style loss {final.Style:G4}");
         Assert.True(final.Total < 0.2 * initial.Total);
         var info = ImageFile.ReadInfo(dir.File("tubingen-starry.png"));
         Assert.Equal(128, Math.Max(info.Width, info.Height));

@@ -1,6 +1,11 @@
 using FastStyle.Data;
+using FastStyle.Data.Imaging;
 using FastStyle.Data.Weights;
+using FastStyle.Training.Losses;
+using FastStyle.Training.Networks;
+using FastStyle.Training.Tensors;
 using FastStyle.Training.Training;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace FastStyle.Training.Tests;
@@ -19,7 +24,7 @@ public class TrainerTests(ITestOutputHelper output)
     }
 
     /// <summary>Writes the images, the style and a config into <paramref name="dir"/>; extra YAML lines are appended.</summary>
-    static string WriteSetup(TempDir dir, string extra = "", double learningRate = 0.01, string styleWeight = "1")
+    static string WriteSetup(TempDir dir, string extra = "", double learningRate = 0.01, string styleWeight = "1e5")
     {
         Directory.CreateDirectory(dir.File("images"));
         for (int i = 0; i < 6; i++) Fixtures.WriteImage(Path.Combine(dir.Path, "images", $"photo{i}.png"), 48, 48, seed: 100 + i);
@@ -63,21 +68,43 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(4, config.Architecture.BaseChannels);
         Assert.Equal(1, config.Architecture.ResidualBlocks);
         var recorder = new Recorder();
-        var result = Train(config, dir.File("run"), 12, observer: recorder);
+        const int steps = 16;
+        var result = Train(config, dir.File("run"), steps, observer: recorder);
 
         Assert.Equal(TrainOutcome.Completed, result.Outcome);
-        Assert.Equal(12, result.Step);
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), recorder.Steps.Select(s => s.Step));
+        Assert.Equal(steps, result.Step);
+        Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), recorder.Steps.Select(s => s.Step));
         var totals = recorder.Steps.Select(s => s.Loss.Total).ToArray();
-        output.WriteLine("losses: " + string.Join(", ", totals.Select(t => t.ToString("G4"))));
-        double first = totals.Take(3).Average(), last = totals.TakeLast(3).Average();
-        Assert.True(last < 0.8 * first, $"mean loss of steps 1-3 {first:G4}, of steps 10-12 {last:G4}");
+        output.WriteLine("total:   " + string.Join(", ", totals.Select(t => t.ToString("G3"))));
+        output.WriteLine("content: " + string.Join(", ", recorder.Steps.Select(s => s.Loss.Content.ToString("G3"))));
+        output.WriteLine("style:   " + string.Join(", ", recorder.Steps.Select(s => s.Loss.Style.ToString("G3"))));
+        double first = totals.Take(4).Average(), last = totals.TakeLast(4).Average();
+        output.WriteLine($"mean of steps 1-4 {first:G4}, of the last 4 {last:G4}");
+        Assert.True(last < 0.7 * first, $"mean loss of steps 1-4 {first:G4}, of the last 4 {last:G4}");
+
+        // The same fixed batch through the initial network (the trainer seeds torch before building
+        // it) and through the trained one: a noise-free before/after comparison.
+        using var scope = torch.NewDisposeScope();
+        var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
+        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = 32 })), null);
+        var batch = ImageTensors.ToTensor([Fixtures.SmoothImage(32, 32, 500), Fixtures.SmoothImage(32, 32, 501)]);
+        double Evaluate(TransformerNet net)
+        {
+            using var _ = torch.no_grad();
+            return loss.Compute(net.call(batch), targets.StyleGrams, loss.ContentFeatures(batch)).ToValues().Total;
+        }
+        torch.manual_seed(config.Seed);
+        using var initial = new TransformerNet(config.Architecture);
+        using var trained = new TransformerNet(config.Architecture);
+        trained.LoadWeights(Checkpoint.Load(result.Checkpoint!).NetworkWeights, result.Checkpoint!);
+        double before = Evaluate(initial), after = Evaluate(trained);
+        output.WriteLine($"fixed batch: {before:G4} before, {after:G4} after");
+        Assert.True(after < 0.5 * before, $"fixed-batch loss {before:G4} before training, {after:G4} after");
 
         // The run folder: final checkpoint, metrics CSV with one row per step (log_every 1), resolved config.
         var layout = new RunLayout(dir.File("run"));
-        Assert.Equal(layout.CheckpointPath(12), result.Checkpoint);
-        Assert.True(File.Exists(layout.CheckpointPath(12)));
-        Assert.Equal(1 + 12, File.ReadAllLines(layout.MetricsCsv).Length);
+        Assert.Equal(layout.CheckpointPath(steps), result.Checkpoint);
+        Assert.Equal(1 + steps, File.ReadAllLines(layout.MetricsCsv).Length);
         Assert.Equal(config.ResolvedText, File.ReadAllText(layout.ResolvedConfig));
         Assert.Empty(recorder.Warnings);
     }
@@ -256,8 +283,14 @@ public class TrainerTests(ITestOutputHelper output)
         string path = WriteSetup(dir);
         Assert.Equal(64, TrainingConfig.Load(path, ["image_size=64"]).ImageSize);
         Assert.Equal(5.0, TrainingConfig.Load(path, ["loss.style_weight=5"]).Loss.StyleWeight);
+        // The value comes from --set, not from the file: no (misleading) file line number.
         var e = Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path, ["batch_size=two"]));
-        Assert.Contains("'batch_size' must be an integer", e.Message);
-        Assert.Contains("--set", e.Message);
+        Assert.Contains("'batch_size' must be an integer, got 'two'", e.Message);
+        Assert.Contains("(from --set)", e.Message);
+        Assert.DoesNotContain("line", e.Message);
+        var e2 = Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path, ["loss.stlye_weight=5"]));
+        Assert.Contains("unknown key 'loss.stlye_weight'", e2.Message);
+        Assert.Contains("(from --set)", e2.Message);
+        Assert.DoesNotContain("line", e2.Message);
     }
 }

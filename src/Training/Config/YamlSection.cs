@@ -16,6 +16,8 @@ public sealed class YamlSection
     readonly string prefix;
     readonly YamlMappingNode node;
     readonly List<string> known = [];
+    /// <summary>Nodes added by --set: they carry line numbers of their own one-line snippet, not of the file.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<YamlNode, object> overrideNodes = new();
 
     YamlSection(string file, string prefix, YamlMappingNode node)
     {
@@ -63,6 +65,7 @@ public sealed class YamlSection
             if (!current.Children.TryGetValue(key, out var child))
             {
                 child = new YamlMappingNode();
+                overrideNodes.AddOrUpdate(key, assignment);
                 current.Children[key] = child;
             }
             current = child as YamlMappingNode ?? throw new FastStyleError($"--set '{assignment}': '{path[i]}' is not a section");
@@ -78,12 +81,14 @@ public sealed class YamlSection
         {
             throw new FastStyleError($"--set '{assignment}': value is not valid YAML");
         }
-        current.Children[new YamlScalarNode(path[^1])] = parsed;
+        var keyNode = new YamlScalarNode(path[^1]);
+        foreach (var n in parsed.AllNodes.Append(keyNode)) overrideNodes.AddOrUpdate(n, assignment);
+        current.Children[keyNode] = parsed;
     }
 
     public string FilePath => file;
 
-    string Where(YamlNode n) => n.Start.Line > 0 ? $"config '{file}' line {n.Start.Line}" : $"config '{file}' (from --set)";
+    string Where(YamlNode n) => n.Start.Line > 0 && !overrideNodes.TryGetValue(n, out _) ? $"config '{file}' line {n.Start.Line}" : $"config '{file}' (from --set)";
 
     string Qualified(string key) => prefix + key;
 

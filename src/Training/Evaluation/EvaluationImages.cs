@@ -5,8 +5,8 @@ namespace FastStyle.Training.Evaluation;
 /// <summary>
 /// The sizing rule shared by evaluate and compare, so a loss is always measured at one resolution:
 /// the content image is scaled to <c>size</c> (longest side), the stylised image to exactly the
-/// content's resulting width and height, and the style image to <c>size</c> (longest side), the
-/// same default as `optimize --style-size`. Gram statistics and VGG receptive fields depend on
+/// content's resulting width and height, and the style image to its own longest side (by default
+/// <c>size</c>, the same default as `optimize --style-size`). Gram statistics and VGG receptive fields depend on
 /// scale (Gatys et al. 2016, sec. "Effect of different image sizes"), so comparing images at
 /// different resolutions would compare different quantities.
 /// </summary>

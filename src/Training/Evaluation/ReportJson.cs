@@ -8,7 +8,8 @@ namespace FastStyle.Training.Evaluation;
 /// <summary>JSON building blocks shared by the evaluate and compare reports.</summary>
 public static class ReportJson
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: the files are read as JSON, never pasted into HTML, so "'" and "±" stay readable.
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// A number, or null when it is NaN or infinite: JSON has no such values (RFC 8259 sec. 6)

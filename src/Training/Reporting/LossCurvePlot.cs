@@ -1,4 +1,5 @@
 using FastStyle.Data;
+using FastStyle.Data.Imaging;
 
 namespace FastStyle.Training.Reporting;
 
@@ -11,9 +12,22 @@ public sealed record PlotSeries(string Label, IReadOnlyList<double> X, IReadOnly
 /// </summary>
 public static class LossCurvePlot
 {
+    static int fontRegistered;
+
+    /// <summary>ScottPlot draws with SkiaSharp, which finds no system fonts here (see <see cref="BundledFont"/>).</summary>
+    static void EnsureFont()
+    {
+        if (Interlocked.Exchange(ref fontRegistered, 1) == 1 || !File.Exists(BundledFont.FilePath)) return;
+        // Titles and axis labels ask for bold: without a bold entry they are silently not drawn.
+        foreach (bool bold in new[] { false, true })
+            ScottPlot.Fonts.AddFontFile(BundledFont.FamilyName, BundledFont.FilePath, bold, italic: false);
+        ScottPlot.Fonts.Default = BundledFont.FamilyName;
+    }
+
     public static void Write(string path, string title, string xLabel, IEnumerable<PlotSeries> series,
         IEnumerable<(string Label, double Value)>? referenceLines = null, int width = 900, int height = 500)
     {
+        EnsureFont();
         var plot = new ScottPlot.Plot();
         foreach (var s in series)
         {

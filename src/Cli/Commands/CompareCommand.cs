@@ -1,0 +1,68 @@
+using System.CommandLine;
+using FastStyle.Training.Evaluation;
+using FastStyle.Training.Losses;
+using FastStyle.Training.LossNetwork;
+using Spectre.Console;
+
+namespace FastStyle.Cli.Commands;
+
+/// <summary>`faststyle compare`: a network against Gatys optimisation on the same objective (logic: Training/Evaluation/CompareJob).</summary>
+public static class CompareCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "FastStyle ONNX model", Required = true };
+        var style = new Option<string>("--style", "-s") { Description = "Style image (normally the one the model was trained on)", Required = true };
+        var content = new Option<string[]>("--content", "-c") { Description = "Content images", Required = true, AllowMultipleArgumentsPerToken = true };
+        var iterations = new Option<string>("--iterations") { Description = "Gatys checkpoint iterations, comma-separated (default 50,100,300,500)", DefaultValueFactory = _ => "50,100,300,500" };
+        var size = CommonOptions.Positive("--size", "Longest side of the content, network and Gatys images (default 256)");
+        var styleSize = CommonOptions.Positive("--style-size", "Longest side of the style image (default: --size; the training config's style_size scores on the network's own targets)");
+        var lossFile = new Option<string?>("--loss")
+        {
+            Description = "Loss both methods are scored on and Gatys minimises (a loss YAML or a training config). " +
+                          "Pass the model's training config for a fair comparison; default: Gatys et al., which favours Gatys",
+        };
+        var vgg = CommonOptions.Vgg();
+        var seed = new Option<int>("--seed") { Description = "Seed recorded with the Gatys runs", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.png, loss.png and the images", Required = true };
+        var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
+        {
+            model, style, content, iterations, size, styleSize, lossFile, vgg, seed, output,
+        };
+        command.SetAction(parse =>
+        {
+            var cancel = Interrupt.Token;
+            CommonOptions.RequireFile(parse.GetValue(model)!, "model");
+            CommonOptions.RequireFile(parse.GetValue(style)!, "style image");
+            string? lossPath = parse.GetValue(lossFile);
+            if (lossPath != null) CommonOptions.RequireFile(lossPath, "loss config");
+            var request = new CompareRequest
+            {
+                ModelPath = parse.GetValue(model)!,
+                StylePath = parse.GetValue(style)!,
+                ContentPaths = parse.GetValue(content) ?? [],
+                Iterations = CheckpointList.Parse(parse.GetValue(iterations)!),
+                Size = parse.GetValue(size) ?? 256,
+                StyleSize = parse.GetValue(styleSize),
+                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
+                LossSource = lossPath ?? "gatys-defaults",
+                VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
+                Seed = parse.GetValue(seed),
+                OutputDirectory = parse.GetValue(output)!,
+            };
+            foreach (var path in request.ContentPaths) CommonOptions.RequireFile(path, "content image");
+            CompareJob.Validate(request);
+            var report = Progress.Run("compare", CompareJob.TotalSteps(request),
+                progress => CompareJob.Run(request, progress, cancel: cancel));
+            if (!report.Setup.StyleMatchesModel)
+                Console.Error.WriteLine($"warning: '{request.StylePath}' is not the style image the model was trained on (sha256 differs from the model's metadata)");
+            foreach (var i in report.Images)
+                AnsiConsole.MarkupLineInterpolated(
+                    $"{i.Name}: network loss {i.Network.Loss.Total:G4} in {i.Network.Seconds:F3} s; equivalent Gatys iterations {(i.Equivalence.Iterations?.ToString() ?? "not reached")}{(i.Equivalence.SpeedRatio is { } r ? $", speed ratio {r:G3}x" : "")}");
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportMarkdown)}[/] (and report.json, report.html, grid.png, loss.png)");
+            Console.WriteLine(report.Summary.Describe());
+            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+        });
+        return command;
+    }
+}
