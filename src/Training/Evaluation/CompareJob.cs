@@ -21,6 +21,8 @@ public static class CompareJob
         CancellationToken cancel = default)
     {
         Validate(request);
+        // Checkpoints in order, once each, however a library caller listed them.
+        request = request with { Iterations = request.Iterations.Distinct().Order().ToList() };
         string dir = request.OutputDirectory;
         Directory.CreateDirectory(dir);
 

@@ -9,8 +9,8 @@ namespace FastStyle.Training.Evaluation;
 public sealed record Equivalence(int? Iterations, double? Seconds, double? SpeedRatio)
 {
     /// <summary>
-    /// Johnson et al. (2016, sec. 4.1, Fig. 5) report their network's loss as matching roughly
-    /// 50-100 L-BFGS iterations of Gatys et al.; this measures the same thing on our objective.
+    /// Johnson et al. (2016, sec. 4.1, quantitative results) report their network's loss as
+    /// comparable to 50-100 L-BFGS iterations of Gatys et al.; this measures the same thing on our objective.
     /// Iteration 0 (the content initialisation, no optimisation done) is not counted: the answer
     /// is the number of optimiser steps needed, at least 1. History entries are the loss *at* an
     /// iteration (before its update), as <see cref="GatysOptimizer"/> records them.

@@ -6,9 +6,9 @@ namespace FastStyle.Training.Evaluation;
 /// The sizing rule shared by evaluate and compare, so a loss is always measured at one resolution:
 /// the content image is scaled to <c>size</c> (longest side), the stylised image to exactly the
 /// content's resulting width and height, and the style image to its own longest side (by default
-/// <c>size</c>, the same default as `optimize --style-size`). Gram statistics and VGG receptive fields depend on
-/// scale (Gatys et al. 2016, sec. "Effect of different image sizes"), so comparing images at
-/// different resolutions would compare different quantities.
+/// <c>size</c>, the same default as `optimize --style-size`). VGG's 3x3 receptive fields cover a
+/// different share of a 256 px and a 1024 px image, so features and Gram matrices change with
+/// scale: losses of images at different resolutions are not comparable numbers.
 /// </summary>
 public static class EvaluationImages
 {

@@ -10,9 +10,9 @@ public sealed record NetworkRun(RgbImage Image, double Seconds, IReadOnlyList<do
 
 /// <summary>
 /// Times the feed-forward network on one image. The first ONNX Runtime call on a new input shape
-/// allocates its memory arena and picks kernels (ORT docs, "Performance: memory arena"), so one
-/// untimed warm-up runs first; the reported time is the median of several timed calls, robust to
-/// a stray scheduler hiccup on a busy machine. Model loading is excluded, as VGG loading and target
+/// grows its memory arena and sets up kernel state, a one-off cost, so one untimed warm-up runs
+/// first; the reported time is the median of several timed calls, robust to a stray scheduler
+/// hiccup on a busy machine. Model loading is excluded, as VGG loading and target
 /// computation are excluded from the Gatys times.
 /// </summary>
 public static class NetworkTiming
