@@ -35,8 +35,9 @@ public sealed record OptimizeResult(RgbImage Image, IReadOnlyList<IterationLoss>
 
 /// <summary>
 /// Per-image optimisation (Gatys, Ecker, Bethge 2016): the pixels are the parameters. One
-/// iteration is one loss+gradient evaluation (L-BFGS without line search, as in jcjohnson/neural-style),
-/// and the pixels are clipped to [0,1] at the end (Adam: after each step).
+/// iteration is one loss+gradient evaluation (as in jcjohnson/neural-style; our L-BFGS adds a
+/// backtracking line search, see <see cref="LineSearchLbfgs"/>). L-BFGS runs unconstrained (clipping
+/// would corrupt its curvature pairs) and the result is clipped to [0,1]; Adam clips after each step.
 /// </summary>
 public sealed class GatysOptimizer
 {
@@ -51,7 +52,8 @@ public sealed class GatysOptimizer
         var contentTensor = ImageTensors.ToTensor(content);
         using var targets = loss.Targets(ImageTensors.ToTensor(style), contentTensor);
         var pixels = new TorchSharp.Modules.Parameter(InitialPixels(content, options), requires_grad: true);
-        var optimizer = CreateOptimizer(pixels, options);
+        using var lbfgs = options.Optimizer == PixelOptimizer.Lbfgs ? new LineSearchLbfgs(pixels, options.LbfgsHistory) : null;
+        using var adam = options.Optimizer == PixelOptimizer.Adam ? optim.Adam([pixels], lr: options.AdamLearningRate) : null;
 
         var history = new List<IterationLoss>(options.Iterations + 1);
         var clock = Stopwatch.StartNew();
@@ -59,23 +61,28 @@ public sealed class GatysOptimizer
         {
             using var scope = torch.NewDisposeScope();
             LossValues? values = null;
-            optimizer.step(() =>
+            double Evaluate()
             {
-                optimizer.zero_grad();
+                pixels.grad?.zero_();
                 var terms = loss.Compute(pixels, targets.StyleGrams, targets.ContentFeatures);
                 terms.Total.backward();
-                values ??= terms.ToValues();
-                return terms.Total;
-            });
-            // Clipping inside L-BFGS breaks its curvature pairs (s, y) and made it diverge here;
-            // like jcjohnson/neural-style it runs unconstrained and the result is clipped at the end.
-            if (options.Optimizer == PixelOptimizer.Adam)
+                values = terms.ToValues();
+                return values.Total;
+            }
+            if (lbfgs != null) lbfgs.Step(Evaluate);
+            else
+            {
+                Evaluate();
+                adam!.step();
+                // Adam has no curvature pairs to protect: keep the pixels in range as it goes.
                 using (torch.no_grad()) pixels.clamp_(0, 1);
+            }
             Record(i, values!);
             if (options.SnapshotEvery > 0 && (i + 1) % options.SnapshotEvery == 0 && i + 1 < options.Iterations)
-                onSnapshot?.Invoke(i + 1, ImageTensors.ToImage(pixels.detach().clamp(0, 1)));
+                onSnapshot?.Invoke(i + 1, ImageTensors.ToImage((lbfgs?.AcceptedPoint ?? pixels.detach()).clamp(0, 1)));
         }
-        // The loop recorded the loss *before* each update; evaluate the final image too.
+        // The loop recorded the loss of each evaluated point; the result is the best accepted point, clipped.
+        lbfgs?.RestoreAccepted();
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
         {
@@ -101,11 +108,4 @@ public sealed class GatysOptimizer
         for (int i = 0; i < noise.Length; i++) noise[i] = random.NextSingle();
         return ImageTensors.ToTensor(new RgbImage(content.Width, content.Height, noise));
     }
-
-    static optim.Optimizer CreateOptimizer(TorchSharp.Modules.Parameter pixels, OptimizeOptions options) => options.Optimizer switch
-    {
-        PixelOptimizer.Lbfgs => optim.LBFGS([pixels], lr: 1, max_iter: 1, history_size: options.LbfgsHistory,
-            tolerange_grad: 0, tolerance_change: 0),
-        _ => optim.Adam([pixels], lr: options.AdamLearningRate),
-    };
 }
