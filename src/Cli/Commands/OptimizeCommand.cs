@@ -25,11 +25,13 @@ public static class OptimizeCommand
         var vgg = CommonOptions.Vgg();
         var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
         var saveEvery = new Option<int>("--save-every") { Description = "Also write out.iterNNNN.png every N iterations (0: never)", DefaultValueFactory = _ => 0 };
+        var precision = new Option<string>("--precision") { Description = "Loss network compute type: fp32, or bf16 (faster on CPUs with AVX512-BF16; losses within 1%)", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong("fp32", "bf16");
         var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
 
         var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
         {
-            content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, metrics,
+            content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, precision, metrics,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +49,7 @@ public static class OptimizeCommand
                 StyleSize = parse.GetValue(styleSize),
                 Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
                 MetricsPath = parse.GetValue(metrics),
+                BFloat16 = parse.GetValue(precision) == "bf16",
                 Options = new OptimizeOptions
                 {
                     Iterations = parse.GetValue(iterations) ?? 500,

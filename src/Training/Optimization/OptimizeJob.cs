@@ -21,6 +21,11 @@ public sealed record OptimizeRequest
     public LossConfig Loss { get; init; } = LossConfig.GatysDefaults;
     public OptimizeOptions Options { get; init; } = new();
     public string? MetricsPath { get; init; }
+    /// <summary>
+    /// bfloat16 loss network (activations back in float32 for Grams and MSEs): about 2x faster on
+    /// CPUs with AVX512-BF16, losses within 1% of float32 (issue 2).
+    /// </summary>
+    public bool BFloat16 { get; init; }
 }
 
 /// <summary>Loads the images, runs <see cref="GatysOptimizer"/>, writes the image, snapshots and metrics.</summary>
@@ -33,6 +38,7 @@ public static class OptimizeJob
         var content = ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size });
         var style = ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size });
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
+        if (request.BFloat16) loss.Network.UseComputeType(TorchSharp.torch.ScalarType.BFloat16);
         var result = new GatysOptimizer(loss).Run(content, style, request.Options, onIteration,
             (iteration, image) => ImageFile.Save(image, SnapshotPath(request.OutputPath, iteration)), cancel);
         ImageFile.Save(result.Image, request.OutputPath);
@@ -74,6 +80,7 @@ public static class OptimizeJob
             ["width"] = content.Width,
             ["height"] = content.Height,
             ["optimizer"] = request.Options.Optimizer.ToString().ToLowerInvariant(),
+            ["precision"] = request.BFloat16 ? "bf16" : "fp32",
             ["init"] = request.Options.Init.ToString().ToLowerInvariant(),
             ["seed"] = request.Options.Seed,
             ["vgg"] = request.VggPath,

@@ -25,7 +25,7 @@ public sealed record TrainingConfig
     public double LearningRate { get; init; } = 1e-3;
     public int Steps { get; init; } = 40000;
     public int Seed { get; init; } = 42;
-    public Precision Precision { get; init; } = Precision.Float32;
+    public Precision Precision { get; init; } = Precision.BFloat16;
     public TransformerArchitecture Architecture { get; init; } = new();
     public double WidthMultiplier { get; init; } = 1.0;
     public int CheckpointEvery { get; init; } = 500;
@@ -70,7 +70,7 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = root.Choice("precision", "fp32", "fp32", "bf16") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+            Precision = root.Choice("precision", "bf16", "bf16", "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
             WidthMultiplier = width,
             Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample == "nearest" ? UpsampleMode.Nearest : UpsampleMode.Transpose),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
