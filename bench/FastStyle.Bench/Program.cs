@@ -16,6 +16,9 @@ switch (args.FirstOrDefault())
             .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(3));
         BenchmarkRunner.Run<InferenceBenchmarks>(config, args.Skip(1).ToArray());
         return 0;
+    case "ort":
+        OrtProbe.Run(args.Skip(1).ToArray());
+        return 0;
     case "train" when args.Length >= 7:
         TrainingStepBenchmark.Run(args[1], args[2], args[3], int.Parse(args[4]), int.Parse(args[5]),
             args[6] == "bf16" ? Precision.BFloat16 : Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);

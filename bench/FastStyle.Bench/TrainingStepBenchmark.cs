@@ -47,7 +47,7 @@ public static class TrainingStepBenchmark
         times.Sort();
         double median = times[times.Count / 2];
         double convs = ConvKernelsAlone(net, loss, batch, size, compute);
-        Console.WriteLine($"train {batch}x{size} {precision}: {median:F3} s/step (median of {steps}), {batch / median:F2} images/s, " +
+        Console.WriteLine($"train {batch}x{size} {precision} ({torch.get_num_threads()} threads): {median:F3} s/step (median of {steps}), {batch / median:F2} images/s, " +
                           $"conv kernels alone {convs:F3} s -> step/conv ratio {median / convs:F2}, RSS {peakRss / 1048576.0:F0} MiB");
     }
 

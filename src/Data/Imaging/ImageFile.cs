@@ -129,7 +129,8 @@ public static class ImageFile
         return image;
     }
 
-    static SKBitmap ToBitmap(RgbImage image)
+    /// <summary>An opaque RGBA8888 Skia bitmap of the image (values clamped and rounded to 0..255); the caller disposes it.</summary>
+    public static SKBitmap ToBitmap(RgbImage image)
     {
         var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         unsafe

@@ -37,7 +37,7 @@ public static class ComparisonGrid
                     int x = layout.ColumnX(c) + (layout.ColumnWidths[c] - cellWidth) / 2, y = layout.RowY(r);
                     if (rows[r][c] is { } image)
                     {
-                        using var cell = ToBitmap(ImageResize.Resize(image, cellWidth, ComparisonGridLayout.CellHeight));
+                        using var cell = ImageFile.ToBitmap(ImageResize.Resize(image, cellWidth, ComparisonGridLayout.CellHeight));
                         canvas.DrawBitmap(cell, x, y, SKSamplingOptions.Default); // 1:1 copy: the cell is already at its final size
                     }
                     else
@@ -68,23 +68,4 @@ public static class ComparisonGrid
             canvas.DrawText(headers[c], centre, baseline, SKTextAlign.Center, font, paint);
         }
     }
-
-    static SKBitmap ToBitmap(RgbImage image)
-    {
-        int plane = image.PlaneSize;
-        var rgba = new byte[4 * plane];
-        var p = image.Pixels;
-        for (int i = 0; i < plane; i++)
-        {
-            rgba[4 * i] = ToByte(p[i]);
-            rgba[4 * i + 1] = ToByte(p[plane + i]);
-            rgba[4 * i + 2] = ToByte(p[2 * plane + i]);
-            rgba[4 * i + 3] = 255;
-        }
-        var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
-        return bitmap;
-    }
-
-    static byte ToByte(float v) => (byte)Math.Clamp((int)MathF.Round(v * 255f), 0, 255);
 }
