@@ -7,7 +7,9 @@ namespace FastStyle.Bench;
 
 /// <summary>
 /// Quick ORT timing probe (Stopwatch, median of N after warm-up) of the exported default network.
-/// Usage: ort [sizes=256,512] [reps=5] [spin=0|1] [threads=N] [profile=PREFIX] [optimized=PATH] [level=all|ext|basic|none]
+/// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1 (intra-op spinning off/on, timed interleaved)] [threads=N]
+///            [profile=1] [optimized=PATH] [save=PATH] [level=all|ext|basic|none] [cfg:KEY=VALUE ...]
+/// Profiles (SessionOptions.EnableProfiling) are written to the working directory.
 /// </summary>
 static class OrtProbe
 {
@@ -32,46 +34,62 @@ static class OrtProbe
             }
             weights[name] = new TensorData(name, shape, v);
         }
-        byte[] model = TransformerOnnxExporter.Export(arch, weights, new FastStyle.Inference.ModelMetadata("bench", "0", 0, "0", arch));
-        if (kv.TryGetValue("save", out var savePath)) File.WriteAllBytes(savePath, model);
-
-        using var so = new SessionOptions
+        string[] variants = (kv.GetValueOrDefault("variants") ?? "s0").Split(',');
+        var sessions = new List<(string Name, InferenceSession Session, SessionOptions Options)>();
+        foreach (string variant in variants)
         {
-            IntraOpNumThreads = int.Parse(kv.GetValueOrDefault("threads") ?? Environment.ProcessorCount.ToString()),
-            GraphOptimizationLevel = (kv.GetValueOrDefault("level") ?? "all") switch
+            byte[] model = TransformerOnnxExporter.Export(arch, weights, new FastStyle.Inference.ModelMetadata("bench", "0", 0, "0", arch));
+            if (kv.TryGetValue("save", out var savePath)) File.WriteAllBytes(savePath + variant + ".onnx", model);
+            var so = new SessionOptions
             {
-                "none" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                "ext" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
-            },
-        };
-        so.AddSessionConfigEntry("session.intra_op.allow_spinning", kv.GetValueOrDefault("spin") ?? "0");
-        foreach (var (k, v) in kv.Where(p => p.Key.StartsWith("cfg:")))
-            so.AddSessionConfigEntry(k[4..], v);
-        if (kv.TryGetValue("optimized", out var opt)) so.OptimizedModelFilePath = opt;
-        if (kv.TryGetValue("profile", out var prof)) { so.EnableProfiling = true; so.ProfileOutputPathPrefix = prof; }
-        using var session = new InferenceSession(model, so);
+                IntraOpNumThreads = int.Parse(kv.GetValueOrDefault("threads") ?? Environment.ProcessorCount.ToString()),
+                GraphOptimizationLevel = (kv.GetValueOrDefault("level") ?? "all") switch
+                {
+                    "none" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                    "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                    "ext" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                    _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                },
+            };
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", variant.Contains("s1") ? "1" : kv.GetValueOrDefault("spin") ?? "0");
+            foreach (var (k, v) in kv.Where(p => p.Key.StartsWith("cfg:")))
+                so.AddSessionConfigEntry(k[4..], v);
+            if (kv.TryGetValue("optimized", out var opt)) so.OptimizedModelFilePath = opt + variant + ".onnx";
+            if (kv.TryGetValue("profile", out var prof)) { so.EnableProfiling = true; so.ProfileOutputPathPrefix = prof + variant; }
+            sessions.Add((variant, new InferenceSession(model, so), so));
+        }
 
         foreach (int size in sizes)
         {
             var img = new float[3 * size * size];
             for (int i = 0; i < img.Length; i++) img[i] = (float)rng.NextDouble();
-            var result = new float[img.Length];
             long[] shape = [1, 3, size, size];
-            double Once()
+            var outputs = sessions.Select(_ => new float[img.Length]).ToArray();
+            double Once(int v)
             {
                 var sw = Stopwatch.StartNew();
                 using var input = OrtValue.CreateTensorValueFromMemory(img, shape);
-                using var output = OrtValue.CreateTensorValueFromMemory(result, shape);
+                using var output = OrtValue.CreateTensorValueFromMemory(outputs[v], shape);
                 using var ro = new RunOptions();
-                session.Run(ro, ["input"], [input], ["output"], [output]);
+                sessions[v].Session.Run(ro, ["input"], [input], ["output"], [output]);
                 return sw.Elapsed.TotalMilliseconds;
             }
-            Once(); Once();
-            var times = Enumerable.Range(0, reps).Select(_ => Once()).OrderBy(t => t).ToArray();
-            Console.WriteLine($"{size}: median {times[reps / 2]:F1} ms  min {times[0]:F1}  max {times[^1]:F1}");
+            for (int v = 0; v < sessions.Count; v++) { Once(v); Once(v); }
+            var times = sessions.Select(_ => new List<double>()).ToArray();
+            for (int r = 0; r < reps; r++)
+                for (int v = 0; v < sessions.Count; v++) times[v].Add(Once(v));
+            for (int v = 0; v < sessions.Count; v++)
+            {
+                var t = times[v].OrderBy(x => x).ToArray();
+                double diff = outputs[v].Zip(outputs[0], (a, b) => Math.Abs(a - b)).Max();
+                Console.WriteLine($"{size} {sessions[v].Name}: median {t[reps / 2]:F1} ms  min {t[0]:F1}  max {t[^1]:F1}  maxdiff vs first {diff:E1}");
+            }
         }
-        if (so.EnableProfiling) Console.WriteLine("profile: " + session.EndProfiling());
+        foreach (var (_, session, so) in sessions)
+        {
+            if (so.EnableProfiling) Console.WriteLine("profile: " + session.EndProfiling());
+            session.Dispose();
+            so.Dispose();
+        }
     }
 }

@@ -46,6 +46,19 @@ internal sealed class OnnxGraphBuilder
         return AddInitializer(name, dims, TensorProto.Types.DataType.Int64, raw);
     }
 
+    /// <summary>The values of a float32 initializer added by <see cref="FloatInitializer"/>.</summary>
+    public float[] FloatValues(string name)
+    {
+        var raw = Graph.Initializer.Single(t => t.Name == name).RawData.Span;
+        var values = new float[raw.Length / sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
+        return values;
+    }
+
+    /// <summary>Drops an initializer that a rewritten layer no longer reads (ORT warns about unused ones).</summary>
+    public void RemoveInitializer(string name) => Graph.Initializer.Remove(Graph.Initializer.Single(t => t.Name == name));
+
     string AddInitializer(string name, long[] dims, TensorProto.Types.DataType type, byte[] raw)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
