@@ -34,6 +34,31 @@ public sealed class ExportParityTests(ITestOutputHelper output)
         Assert.True(maxDiff < 1e-4, $"max abs diff {maxDiff}");
     }
 
+    /// <summary>
+    /// The default width puts every layer on ONNX Runtime's blocked (NCHWc) convolution path, including
+    /// the rewritten upsampling (low-resolution phase conv) and conv_out (4x4 phase conv) layers.
+    /// </summary>
+    [Theory]
+    [InlineData(36, 28)]
+    [InlineData(23, 30)]
+    public void DefaultWidthNetworkMatchesReference(int width, int height)
+    {
+        var arch = new TransformerArchitecture(ResidualBlocks: 2);
+        var weights = TestModels.RandomWeights(arch, seed: 5);
+        var image = TestModels.SmoothImage(width, height, seed: 13);
+        using var dir = new TempFolder();
+        TransformerOnnxExporter.Write(dir.File("m.onnx"), arch, weights, TestModels.Metadata(arch));
+        using var stylizer = Stylizer.Load(dir.File("m.onnx"), TestModels.Options);
+
+        var onnx = stylizer.Run(image.Pixels, 1, height, width);
+
+        float[] expected = ReferenceTransformer.Forward(arch, weights, image.Pixels, height, width);
+        double maxDiff = onnx.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"{arch} {width}x{height}: max abs diff {maxDiff:E2}, outputs inside (0,1) {expected.Count(v => v > 0 && v < 1) / (double)expected.Length:P0}");
+        Assert.True(expected.Count(v => v > 0 && v < 1) > expected.Length / 2, "test network saturates");
+        Assert.True(maxDiff < 1e-4, $"max abs diff {maxDiff}");
+    }
+
     [Fact]
     public void BatchOfTwoMatchesReferencePerImage()
     {
