@@ -15,7 +15,9 @@ public sealed record StyleSettings(float Strength = 1f, bool PreserveColor = fal
 {
     /// <summary>Above this many pixels, automatic tiling kicks in: peak ORT memory grows with H*W times the widest layer.</summary>
     public const long AutoTilePixelBudget = 1024L * 1024;
-    public const int AutoTileSize = 1024;
+    // 512 rather than 1024: at 4096x3072 peak RSS fell from 1.78 GB to 0.97 GB and time from 76 s to 56 s
+    // (ORT arena sized by the largest tile activation; smaller tiles also stay in cache).
+    public const int AutoTileSize = 512;
     /// <summary>Smallest explicit tile; the network needs several pixels of context per side to be meaningful.</summary>
     public const int MinTileSize = 32;
 
