@@ -14,7 +14,14 @@ switch (args.FirstOrDefault())
         // In-process: the native libraries (libtorch with its load fix, ORT) are already next to this assembly.
         var config = ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(3));
-        BenchmarkRunner.Run<InferenceBenchmarks>(config, args.Skip(1).ToArray());
+        var summary = BenchmarkRunner.Run<InferenceBenchmarks>(config, args.Skip(1).ToArray());
+        foreach (var report in summary.Reports.Where(r => r.ResultStatistics != null))
+        {
+            int size = (int)report.BenchmarkCase.Parameters["Size"];
+            double seconds = report.ResultStatistics!.Mean / 1e9;
+            double gflop = TransformerFlops.Count(new FastStyle.Inference.TransformerArchitecture(), size, size) / 1e9;
+            Console.WriteLine($"{report.BenchmarkCase.Descriptor.WorkloadMethod.Name,-12} {size,5} px: {seconds * 1000,8:F1} ms, {gflop:F1} GFLOP -> {gflop / seconds:F1} GFLOP/s");
+        }
         return 0;
     case "ort":
         OrtProbe.Run(args.Skip(1).ToArray());
