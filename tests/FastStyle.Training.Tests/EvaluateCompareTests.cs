@@ -194,12 +194,12 @@ public class EvaluateCompareTests
         Assert.True(report["summary"]!.AsObject().ContainsKey("mean_speed_ratio"));
 
         string md = File.ReadAllText(Path.Combine(output, "report.md"));
-        Assert.Contains("![comparison grid](grid.png)", md);
-        Assert.Contains("](images/01_street/gatys_0004.png)", md);
+        Assert.Contains($"![comparison grid]({CompareOutputLayout.Grid})", md);
+        Assert.Contains("](images/01_street/gatys_0004.jpg)", md);
         Assert.Contains("| equivalent iterations |", md);
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
-        Assert.Contains("<img class=\"wide\" src=\"grid.png\"", html);
-        Assert.Contains("src=\"images/02_portrait/network.png\"", html);
+        Assert.Contains("<img class=\"wide\" src=\"grid.jpg\"", html);
+        Assert.Contains("src=\"images/02_portrait/network.jpg\"", html);
 
         // Grid: header + 2 rows; columns content | network | Gatys 2 | Gatys 4 | style, each cell 192 px tall.
         // street 40x32 -> 32x26 (cell width round(192*32/26) = 236); portrait 36x24 -> 32x21 (293); style 32x32 (192).
@@ -209,11 +209,11 @@ public class EvaluateCompareTests
         int widest = Math.Max((int)Math.Round(cell * 32 / 26.0), (int)Math.Round(cell * 32 / 21.0));
         int expectedWidth = gap + 4 * (widest + gap) + (cell + gap);
         int expectedHeight = ComparisonGridLayout.HeaderHeight + 2 * (cell + gap);
-        var grid = ImageFile.ReadInfo(Path.Combine(output, "grid.png"));
+        var grid = ImageFile.ReadInfo(Path.Combine(output, CompareOutputLayout.Grid));
         Assert.Equal((expectedWidth, expectedHeight), (grid.Width, grid.Height));
         Assert.Equal((1412, 432), (grid.Width, grid.Height));
         // The header labels were drawn (a typeface with glyphs was found): dark pixels above the first row.
-        var pixels = ImageFile.Load(Path.Combine(output, "grid.png"));
+        var pixels = ImageFile.Load(Path.Combine(output, CompareOutputLayout.Grid));
         int dark = 0;
         for (int y = 0; y < ComparisonGridLayout.HeaderHeight; y++)
             for (int x = 0; x < pixels.Width; x++)
@@ -221,6 +221,6 @@ public class EvaluateCompareTests
         Assert.True(dark > 50, $"header row has {dark} dark pixels: no label text drawn");
 
         Assert.True(new FileInfo(Path.Combine(output, "loss.png")).Length > 0);
-        Assert.True(File.Exists(Path.Combine(output, "images", "style.png")));
+        Assert.True(File.Exists(Path.Combine(output, CompareOutputLayout.StyleImage)));
     }
 }

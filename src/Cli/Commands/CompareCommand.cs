@@ -24,7 +24,7 @@ public static class CompareCommand
         };
         var vgg = CommonOptions.Vgg();
         var seed = new Option<int>("--seed") { Description = "Seed recorded with the Gatys runs", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.png, loss.png and the images", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.jpg, loss.png and the images", Required = true };
         var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
         {
             model, style, content, iterations, size, styleSize, lossFile, vgg, seed, output,
@@ -59,7 +59,7 @@ public static class CompareCommand
             foreach (var i in report.Images)
                 AnsiConsole.MarkupLineInterpolated(
                     $"{i.Name}: network loss {i.Network.Loss.Total:G4} in {i.Network.Seconds:F3} s; equivalent Gatys iterations {(i.Equivalence.Iterations?.ToString() ?? "not reached")}{(i.Equivalence.SpeedRatio is { } r ? $", speed ratio {r:G3}x" : "")}");
-            AnsiConsole.MarkupLineInterpolated($"wrote [green]{Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportMarkdown)}[/] (and report.json, report.html, grid.png, loss.png)");
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportMarkdown)}[/] (and report.json, report.html, grid.jpg, loss.png)");
             Console.WriteLine(report.Summary.Describe());
             return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
         });

@@ -94,7 +94,7 @@ public static class CompareJob
             gatys.Seconds, Equivalence.Find(gatys.History, network.Loss.Total, network.Seconds), gatys.Interrupted);
     }
 
-    /// <summary>report.json, report.md, report.html, grid.png and loss.png for the images done so far.</summary>
+    /// <summary>report.json, report.md, report.html, grid.jpg and loss.png for the images done so far.</summary>
     static void WriteReports(string dir, CompareReport report, RgbImage style)
     {
         ReportJson.WriteAtomically(CompareOutputLayout.Full(dir, CompareOutputLayout.ReportJson), CompareReportJson.Build(report));

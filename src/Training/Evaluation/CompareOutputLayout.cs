@@ -11,16 +11,16 @@ public static class CompareOutputLayout
     public const string ReportJson = "report.json";
     public const string ReportMarkdown = "report.md";
     public const string ReportHtml = "report.html";
-    public const string Grid = "grid.png";
+    public const string Grid = "grid.jpg";
     public const string LossPlot = "loss.png";
-    public const string StyleImage = "images/style.png";
+    public const string StyleImage = "images/style.jpg";
 
     /// <summary>"images/01_street": numbered so two inputs with one file name never collide.</summary>
     public static string ImageFolder(int index, string contentPath) => $"images/{index + 1:D2}_{Sanitize(Path.GetFileNameWithoutExtension(contentPath))}";
 
-    public static string ContentImage(int index, string contentPath) => $"{ImageFolder(index, contentPath)}/content.png";
-    public static string NetworkImage(int index, string contentPath) => $"{ImageFolder(index, contentPath)}/network.png";
-    public static string GatysImage(int index, string contentPath, int iteration) => $"{ImageFolder(index, contentPath)}/gatys_{iteration:D4}.png";
+    public static string ContentImage(int index, string contentPath) => $"{ImageFolder(index, contentPath)}/content.jpg";
+    public static string NetworkImage(int index, string contentPath) => $"{ImageFolder(index, contentPath)}/network.jpg";
+    public static string GatysImage(int index, string contentPath, int iteration) => $"{ImageFolder(index, contentPath)}/gatys_{iteration:D4}.jpg";
 
     public static string Full(string outputDirectory, string relative) => Path.Combine(outputDirectory, relative.Replace('/', Path.DirectorySeparatorChar));
 

@@ -6,7 +6,7 @@ using SkiaSharp;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>
-/// Draws grid.png (content | network | Gatys@checkpoints | style per row) with SkiaSharp, laid out
+/// Draws grid.jpg (content | network | Gatys@checkpoints | style per row) with SkiaSharp, laid out
 /// by <see cref="ComparisonGridLayout"/>. Cells are resampled with the project's Lanczos resize
 /// (<see cref="ImageResize"/>) so the grid shows what the files contain, not a blurrier preview.
 /// A missing cell (an interrupted run) is a grey box of the row's content aspect.

@@ -1,7 +1,7 @@
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>
-/// Geometry of grid.png: a header row of labels, then one row per content image. Every cell is
+/// Geometry of grid.jpg: a header row of labels, then one row per content image. Every cell is
 /// <see cref="CellHeight"/> pixels tall with its width from the image's aspect ratio, so images are
 /// never cropped or distorted; a column is as wide as its widest cell (cells are centred in it)
 /// so the header labels line up.
