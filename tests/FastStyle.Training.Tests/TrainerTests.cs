@@ -274,6 +274,8 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Contains(path, e.Message);
         Assert.Contains("'relu9_1'", e.Message);
         Assert.Contains("relu1_1, relu1_2", e.Message);
+        int line = File.ReadAllLines(path).ToList().FindIndex(l => l.Contains("relu9_1")) + 1;
+        Assert.Contains($"line {line}:", e.Message);
     }
 
     [Fact]

@@ -172,7 +172,8 @@ public sealed class YamlSection
     }
 
     /// <summary>A mapping of names to numbers, e.g. style layers with their weights.</summary>
-    public IReadOnlyDictionary<string, double> NumberMap(string key, IReadOnlyDictionary<string, double> fallback)
+    /// <param name="checkKey">Returns a problem with a map key (e.g. an unknown layer), or null if it is fine.</param>
+    public IReadOnlyDictionary<string, double> NumberMap(string key, IReadOnlyDictionary<string, double> fallback, Func<string, string?>? checkKey = null)
     {
         var n = Get(key);
         if (n == null) return fallback;
@@ -181,6 +182,7 @@ public sealed class YamlSection
         foreach (var (k, v) in map.Children)
         {
             string name = Scalar(key, k, "a mapping of layer: weight");
+            if (checkKey?.Invoke(name) is { } problem) throw new FastStyleError($"{Where(k)}: '{Qualified(key)}': {problem}");
             string text = Scalar(key, v, "a number");
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double w) || double.IsNaN(w) || w < 0)
                 throw new FastStyleError($"{Where(v)}: '{Qualified(key)}.{name}' must be a non-negative number, got '{text}'");

@@ -58,12 +58,17 @@ public sealed record LossConfig
 
     public static LossConfig Read(YamlSection section, LossConfig defaults)
     {
+        string network = section.Choice("network", defaults.Network, "vgg16", "vgg19");
+        var architecture = VggArchitecture.Parse(network);
+        string? UnknownLayer(string layer) => architecture.HasTap(layer)
+            ? null
+            : $"layer '{layer}' does not exist in {architecture.Name} (layers: {string.Join(", ", architecture.TapNames)})";
         var config = new LossConfig
         {
-            Network = section.Choice("network", defaults.Network, "vgg16", "vgg19"),
+            Network = network,
             Pooling = section.Choice("pooling", defaults.Pooling == VggPooling.Max ? "max" : "avg", "max", "avg") == "max" ? VggPooling.Max : VggPooling.Average,
-            ContentLayers = section.NumberMap("content_layers", defaults.ContentLayers),
-            StyleLayers = section.NumberMap("style_layers", defaults.StyleLayers),
+            ContentLayers = section.NumberMap("content_layers", defaults.ContentLayers, UnknownLayer),
+            StyleLayers = section.NumberMap("style_layers", defaults.StyleLayers, UnknownLayer),
             ContentWeight = section.Double("content_weight", defaults.ContentWeight, min: 0),
             StyleWeight = section.Double("style_weight", defaults.StyleWeight, min: 0),
             TvWeight = section.Double("tv_weight", defaults.TvWeight, min: 0),
