@@ -48,7 +48,7 @@ public static class TrainingStepBenchmark
         double median = times[times.Count / 2];
         double convs = ConvKernelsAlone(net, loss, batch, size, compute);
         Console.WriteLine($"train {batch}x{size} {precision} ({torch.get_num_threads()} threads): {median:F3} s/step (median of {steps}), {batch / median:F2} images/s, " +
-                          $"conv kernels alone {convs:F3} s -> step/conv ratio {median / convs:F2}, RSS {peakRss / 1048576.0:F0} MiB");
+                          $"conv kernels alone {convs:F3} s -> step/conv ratio {median / convs:F2}, RSS {peakRss / 1048576.0:F0} MiB during steps");
     }
 
     /// <summary>Forward+backward of each conv of the transformer and of VGG (to the deepest loss tap) on random inputs of the step's shapes.</summary>
