@@ -14,10 +14,7 @@ public static class ExportCommand
         var command = new Command("export", "Export a checkpoint to ONNX (checked against TorchSharp before it is written)") { checkpoint, output };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(checkpoint)!;
-            if (Directory.Exists(path))
-                path = Training.Training.RunLayout.LatestCheckpoint(path) ?? throw new Data.FastStyleError($"checkpoint folder '{path}': no checkpoints in it");
-            CommonOptions.RequireFile(path, "checkpoint");
+            string path = Training.Training.RunLayout.ResolveCheckpoint(parse.GetValue(checkpoint)!);
             var result = CheckpointExporter.Export(path, parse.GetValue(output)!);
             AnsiConsole.MarkupLineInterpolated(
                 $"wrote [green]{result.OutputPath}[/] ({new FileInfo(result.OutputPath).Length / 1e6:F1} MB): style {result.Metadata.StyleName}, step {result.Metadata.TrainingSteps}; parity with TorchSharp at {string.Join(", ", result.CheckedSizes.Select(s => $"{s.Width}x{s.Height}"))}: max |diff| {result.MaxAbsDifference:G3} (limit {CheckpointExporter.ParityTolerance:G1})");

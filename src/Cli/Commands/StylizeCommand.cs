@@ -30,11 +30,12 @@ public static class StylizeCommand
             settings.Validate();
             var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!);
             using var stylizer = Stylizer.Load(modelPath, new StylizerOptions(parse.GetValue(threads)));
+            int done = 0;
             var outcomes = Progress.Run($"stylize ({stylizer.Metadata.StyleName})", items.Count, report =>
                 StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), o =>
                 {
                     if (o.Error != null) Console.Error.WriteLine($"faststyle: {o.Error}");
-                    report(items.ToList().IndexOf(o.Item) + 1, Path.GetFileName(o.Item.Input));
+                    report(++done, Path.GetFileName(o.Item.Input));
                 }, cancel));
             foreach (var o in outcomes.Where(o => o.Error == null))
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{o.Item.Output}[/] ({o.Width}x{o.Height}, {o.Seconds:F2} s)");

@@ -25,10 +25,7 @@ public static class TrainCommand
             CommonOptions.RequireFile(configPath, "config");
             var trainingConfig = TrainingConfig.Load(configPath, parse.GetValue(set) ?? []);
             string outputDirectory = parse.GetValue(output) ?? Path.Combine("runs", trainingConfig.StyleName);
-            string? resumeFrom = parse.GetValue(resume);
-            if (resumeFrom != null && Directory.Exists(resumeFrom))
-                resumeFrom = RunLayout.LatestCheckpoint(resumeFrom) ?? throw new FastStyleError($"resume '{resumeFrom}': no checkpoints in this folder");
-            else if (resumeFrom != null) CommonOptions.RequireFile(resumeFrom, "checkpoint");
+            string? resumeFrom = parse.GetValue(resume) is { } r ? RunLayout.ResolveCheckpoint(r) : null;
             var request = new TrainRequest
             {
                 Config = trainingConfig,

@@ -23,6 +23,15 @@ public sealed class RunLayout(string directory)
             : null;
     }
 
+    /// <summary>A checkpoint file as given, or the newest checkpoint of a run folder; user error if there is none.</summary>
+    public static string ResolveCheckpoint(string fileOrRunFolder)
+    {
+        if (System.IO.Directory.Exists(fileOrRunFolder))
+            return LatestCheckpoint(fileOrRunFolder) ?? throw new Data.FastStyleError($"checkpoint folder '{fileOrRunFolder}': no checkpoints in it");
+        if (!File.Exists(fileOrRunFolder)) throw new Data.FastStyleError($"checkpoint '{fileOrRunFolder}': file not found");
+        return fileOrRunFolder;
+    }
+
     public void PruneCheckpoints(int keep)
     {
         var all = System.IO.Directory.GetFiles(CheckpointDirectory, "step-*.safetensors").OrderBy(f => f, StringComparer.Ordinal).ToList();

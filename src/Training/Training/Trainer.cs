@@ -88,24 +88,22 @@ public static class Trainer
         while (step < lastStep)
         {
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
+            var batch = dataset.Next();
+            var values = trainingStep.Run(batch);
+            if (!double.IsFinite(values.Total))
             {
-                var batch = dataset.Next();
-                var values = trainingStep.Run(batch);
-                if (!double.IsFinite(values.Total))
-                {
-                    outcome = TrainOutcome.Diverged;
-                    message = $"loss became {values.Total} at step {step + 1}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
-                    break;
-                }
-                step++;
-                stepsThisRun++;
-                position = batch.NextPosition;
-                last = values;
-                double seconds = clock.Elapsed.TotalSeconds;
-                var report = new StepReport(step, lastStep, seconds, stepsThisRun * config.BatchSize / Math.Max(seconds, 1e-9), values);
-                observer.OnStep(report);
-                if (step % config.LogEvery == 0 || step == lastStep) log.Append(report);
+                outcome = TrainOutcome.Diverged;
+                message = $"loss became {values.Total} at step {step + 1}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
+                break;
             }
+            step++;
+            stepsThisRun++;
+            position = batch.NextPosition;
+            last = values;
+            double seconds = clock.Elapsed.TotalSeconds;
+            var report = new StepReport(step, lastStep, seconds, stepsThisRun * config.BatchSize / Math.Max(seconds, 1e-9), values);
+            observer.OnStep(report);
+            if (step % config.LogEvery == 0 || step == lastStep) log.Append(report);
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
