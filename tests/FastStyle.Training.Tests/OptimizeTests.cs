@@ -16,7 +16,7 @@ public class OptimizeTests
         OutputPath = output,
         VggPath = Fixtures.TinyVggPath,
         Size = 32,
-        Loss = LossConfigFile.Load(Fixtures.WriteTinyLossYaml(dir.Path), LossConfig.GatysDefaults),
+        Loss = LossConfigFile.Load(Fixtures.WriteTinyLossYaml(dir.Path)),
         Options = options,
         MetricsPath = Path.ChangeExtension(output, ".json"),
     };

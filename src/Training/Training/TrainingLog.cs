@@ -17,11 +17,12 @@ public sealed class TrainingLog : IDisposable
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
     string[]? layerColumns;
 
-    public TrainingLog(RunLayout layout, bool resumed)
+    /// <param name="resumedAtStep">The checkpoint's step when resuming; null starts a new metrics.csv.</param>
+    public TrainingLog(RunLayout layout, long? resumedAtStep)
     {
         this.layout = layout;
         Directory.CreateDirectory(layout.Directory);
-        if (resumed) LoadHistory(); else File.Delete(layout.MetricsCsv);
+        if (resumedAtStep is { } step) TruncateAfter(step); else File.Delete(layout.MetricsCsv);
         csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
         tensorboard = torch.utils.tensorboard.SummaryWriter(layout.TensorBoardDirectory);
     }
@@ -63,16 +64,37 @@ public sealed class TrainingLog : IDisposable
         ]);
     }
 
-    void LoadHistory()
+    /// <summary>
+    /// After a kill, metrics.csv runs ahead of the last checkpoint (rows are written every log_every
+    /// steps, checkpoints every checkpoint_every) and may end in a half-written line. The resumed run
+    /// repeats those steps, so rows after <paramref name="checkpointStep"/> and any incomplete or
+    /// unparsable line are dropped (atomically) before appending; loss.png is drawn from what remains.
+    /// </summary>
+    void TruncateAfter(long checkpointStep)
     {
         if (!File.Exists(layout.MetricsCsv)) return;
-        foreach (var line in File.ReadLines(layout.MetricsCsv).Skip(1))
+        string text = File.ReadAllText(layout.MetricsCsv);
+        var lines = text.Split('\n');
+        // The last element is "" when the file ends with a newline, else the cut line of a killed write.
+        var complete = lines.Take(lines.Length - 1).Select(l => l.TrimEnd('\r')).ToList();
+        if (complete.Count == 0)
+        {
+            File.Delete(layout.MetricsCsv);
+            return;
+        }
+        int columns = complete[0].Split(',').Length;
+        var kept = new List<string> { complete[0] };
+        foreach (var line in complete.Skip(1))
         {
             var f = line.Split(',');
-            if (f.Length < 7) continue;
+            if (f.Length != columns || !f.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
             double P(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
-            history.Add((P(0), P(3), P(4), P(5), P(6)));
+            if (P(0) > checkpointStep) continue;
+            kept.Add(line);
+            if (f.Length >= 7) history.Add((P(0), P(3), P(4), P(5), P(6)));
         }
+        if (kept.Count != complete.Count || lines[^1].Length > 0)
+            Data.AtomicFile.WriteAllText(layout.MetricsCsv, string.Join("\n", kept) + "\n");
     }
 
     public void Dispose()
