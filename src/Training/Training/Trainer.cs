@@ -42,15 +42,8 @@ public static class Trainer
         var config = request.Config;
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         string datasetFolder = config.ResolveDataset();
-        if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
-        // Everything that can be refused is checked before minutes of loading and training.
-        var checkpoint = request.ResumeFrom is { } resumeFrom ? Checkpoint.Load(resumeFrom) : null;
         long lastStep = request.MaxSteps ?? config.Steps;
-        if (checkpoint != null && checkpoint.Step >= lastStep)
-            throw new FastStyleError($"checkpoint '{request.ResumeFrom}' is already at step {checkpoint.Step}, which reaches the last step {lastStep}; nothing to train (raise --max-steps or the config's steps)");
-        int minimumCrop = config.Loss.MinimumImageSide;
-        if (config.ImageSize < minimumCrop)
-            throw new FastStyleError($"image_size {config.ImageSize} is smaller than the {minimumCrop} pixels the loss layers need (deepest: {config.Loss.Taps.MaxBy(config.Loss.Architecture.TapPosition)})");
+        var checkpoint = CheckRequest(request, lastStep);
         var layout = new RunLayout(request.OutputDirectory);
         layout.Prepare(request.ForceNew ? ExistingRun.Replace : request.ResumeFrom != null ? ExistingRun.Resume : ExistingRun.Refuse, request.ResumeFrom);
         var compute = config.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
@@ -69,8 +62,6 @@ public static class Trainer
         var position = new DataPosition(0, 0);
         if (checkpoint != null)
         {
-            if (checkpoint.Architecture != config.Architecture)
-                throw new FastStyleError($"checkpoint '{request.ResumeFrom}': network {checkpoint.Architecture} differs from the config's {config.Architecture}");
             if (checkpoint.ConfigHash != config.Hash)
                 observer.OnWarning($"checkpoint '{request.ResumeFrom}' was trained with a different config (hash {checkpoint.ConfigHash[..12]} vs {config.Hash[..12]}); continuing with the new values");
             net.LoadWeights(checkpoint.NetworkWeights, request.ResumeFrom);
@@ -132,6 +123,23 @@ public static class Trainer
         log.Flush();
         if (outcome == TrainOutcome.Completed) message = $"trained to step {step}";
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
+    }
+
+    /// <summary>Everything that can be refused, checked before minutes of loading and training; returns the checkpoint to resume, if any.</summary>
+    static Checkpoint? CheckRequest(TrainRequest request, long lastStep)
+    {
+        var config = request.Config;
+        if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
+        int minimumCrop = config.Loss.MinimumImageSide;
+        if (config.ImageSize < minimumCrop)
+            throw new FastStyleError($"image_size {config.ImageSize} is smaller than the {minimumCrop} pixels the loss layers need (deepest: {config.Loss.Taps.MaxBy(config.Loss.Architecture.TapPosition)})");
+        if (request.ResumeFrom is not { } resumeFrom) return null;
+        var checkpoint = Checkpoint.Load(resumeFrom);
+        if (checkpoint.Architecture != config.Architecture)
+            throw new FastStyleError($"checkpoint '{resumeFrom}': network {checkpoint.Architecture} differs from the config's {config.Architecture}");
+        if (checkpoint.Step >= lastStep)
+            throw new FastStyleError($"checkpoint '{resumeFrom}' is already at step {checkpoint.Step}, which reaches the last step {lastStep}; nothing to train (raise --max-steps or the config's steps)");
+        return checkpoint;
     }
 
     static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, string styleHash,
