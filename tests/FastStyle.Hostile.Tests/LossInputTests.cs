@@ -97,6 +97,22 @@ public class LossInputTests
     }
 
     [Fact]
+    public void Unwritable_evaluate_json_fails_before_any_image_is_scored()
+    {
+        using var dir = new TempDir();
+        string image = Fixtures.WriteImage(dir.File("a.png"), 16, 16, 1);
+        string loss = Fixtures.WriteTinyLossYaml(dir.Path);
+        File.WriteAllText(dir.File("file"), "x");
+        // The second image is unreadable: a check made only after scoring would report it instead.
+        File.WriteAllText(dir.File("broken.png"), "x");
+        var before = Snapshot.Of(dir.Path);
+        Cli.Run("evaluate", "-s", image, "-c", image, image, "--stylized", image, dir.File("broken.png"), "--vgg", Fixtures.TinyVggPath, "--loss", loss,
+                "--json", Path.Combine(dir.File("file"), "e.json"))
+            .AssertOneLineError(2, "e.json", "cannot");
+        Snapshot.AssertUnchanged(before, dir.Path);
+    }
+
+    [Fact]
     public void Empty_loss_file_is_an_error()
     {
         using var dir = new TempDir();

@@ -39,6 +39,7 @@ public class RunFolderTests
         // --resume RUN without -o writes into RUN, not into runs/<style>.
         var resumed = Cli.Run("train", config, "--max-steps", "3", "--resume", run, "--vgg", Fixtures.TinyVggPath);
         Assert.Equal(0, resumed.Code);
+        Assert.Contains("step 3: checkpoint", resumed.Stdout); // printed, not swallowed by the progress display
         Assert.Equal(3, RunLayout.StepOf(RunLayout.LatestCheckpoint(run)!));
         Assert.False(Directory.Exists(dir.File("runs")));
     }

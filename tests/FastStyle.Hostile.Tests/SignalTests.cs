@@ -36,6 +36,24 @@ public class SignalTests
     }
 
     [Fact]
+    public void Sigterm_during_optimize_writes_the_current_image_and_exits_143()
+    {
+        using var dir = new TempDir();
+        string content = Fixtures.WriteImage(dir.File("c.png"), 32, 32, 1);
+        var before = Snapshot.Of(dir.Path);
+        using var child = new CliProcess(dir.Path, "optimize", "-c", content, "-s", content, "-o", dir.File("out.png"),
+            "--vgg", Fixtures.TinyVggPath, "--loss", Fixtures.WriteTinyLossYaml(dir.Path), "--size", "32", "--iterations", "100000");
+        child.WaitForOutput(l => l.StartsWith("optimize ") && l.Contains("/100000"));
+        child.Signal(CliProcess.SIGTERM);
+        var result = child.WaitForExit();
+
+        Assert.True(result.Code == 143, $"exit {result.Code}; stderr: {result.Stderr}");
+        Assert.Equal(32, ImageFile.ReadInfo(dir.File("out.png")).Width);
+        Assert.Equal(before["c.png"], Snapshot.Of(dir.Path)["c.png"]);
+        Assert.Empty(Directory.EnumerateFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
     public void Sigterm_during_stylize_finishes_or_abandons_the_current_file_and_leaves_no_temp_file()
     {
         using var dir = new TempDir();
