@@ -35,7 +35,7 @@ public static class TrainCommand
                 ResumeFrom = resumeFrom,
             };
             long total = request.MaxSteps ?? trainingConfig.Steps;
-            AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, {trainingConfig.Precision}, network {trainingConfig.Architecture}, output {outputDirectory}");
+            AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");
             var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,
                 report => Training.Training.Trainer.Run(request, new ProgressObserver(report), cancel));
             string summary = result.LastLoss is { } l
@@ -56,6 +56,8 @@ public static class TrainCommand
     {
         public void OnStep(StepReport r)
             => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
+
+        public void OnPrecision(PrecisionDecision decision) => Console.WriteLine(decision.Describe());
 
         public void OnCheckpoint(string path, long step) => Console.WriteLine($"step {step}: checkpoint {path}");
 

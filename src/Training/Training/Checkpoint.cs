@@ -25,6 +25,8 @@ public sealed record Checkpoint
     public required string StyleName { get; init; }
     public required string StyleImageSha256 { get; init; }
     public required int Seed { get; init; }
+    /// <summary>The compute type the run used and why ("precision bf16 (auto: ...)"); empty in older checkpoints.</summary>
+    public string Precision { get; init; } = "";
     public required IReadOnlyDictionary<string, TensorData> NetworkWeights { get; init; }
     public required IReadOnlyDictionary<string, TensorData> OptimizerState { get; init; }
 
@@ -41,6 +43,7 @@ public sealed record Checkpoint
             ["config"] = ConfigText,
             ["config_sha256"] = ConfigHash,
             ["style_name"] = StyleName,
+            ["precision"] = Precision,
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
@@ -70,6 +73,7 @@ public sealed record Checkpoint
             ConfigText = Get("config"),
             ConfigHash = Get("config_sha256"),
             StyleName = Get("style_name"),
+            Precision = meta.GetValueOrDefault("precision") ?? "",
             StyleImageSha256 = Get("style_image_sha256"),
             Architecture = new TransformerArchitecture(Int("base_channels"), Int("residual_blocks"),
                 Get("upsample") == "transpose" ? UpsampleMode.Transpose : UpsampleMode.Nearest),

@@ -43,7 +43,10 @@ public static class Trainer
         if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
         Directory.CreateDirectory(request.OutputDirectory);
         var layout = new RunLayout(request.OutputDirectory);
-        var compute = config.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        var precision = PrecisionPolicy.Decide(config.Precision);
+        observer.OnPrecision(precision);
+        if (precision.Warning != null) observer.OnWarning(precision.Warning);
+        var compute = precision.ComputeType;
 
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
@@ -74,8 +77,8 @@ public static class Trainer
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
         var samples = LoadSamples(config, dataset);
-        using var log = new TrainingLog(layout, resumed: step > 0);
-        AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
+        using var log = new TrainingLog(layout, resumed: step > 0, precision.Name);
+        AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText + $"# this run: {precision.Describe()}\n");
 
         var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
         observer.OnStart(step, lastStep);
@@ -107,7 +110,7 @@ public static class Trainer
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
-                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, styleHash, step, position, request.KeepCheckpoints);
+                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request.KeepCheckpoints);
                 log.Flush();
                 observer.OnCheckpoint(lastCheckpoint, step);
             }
@@ -117,7 +120,7 @@ public static class Trainer
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
             // Ctrl+C: keep everything up to the last finished step.
-            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, styleHash, step, position, request.KeepCheckpoints);
+            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request.KeepCheckpoints);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
@@ -126,7 +129,7 @@ public static class Trainer
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
     }
 
-    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, string styleHash,
+    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
         long step, DataPosition position, int keep)
     {
         var checkpoint = new Checkpoint
@@ -138,6 +141,7 @@ public static class Trainer
             ConfigText = config.ResolvedText,
             ConfigHash = config.Hash,
             StyleName = config.StyleName,
+            Precision = precision.Describe(),
             StyleImageSha256 = styleHash,
             Architecture = config.Architecture,
             NetworkWeights = net.ExportWeights(),

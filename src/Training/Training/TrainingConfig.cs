@@ -6,8 +6,6 @@ using FastStyle.Training.Reporting;
 
 namespace FastStyle.Training.Training;
 
-public enum Precision { Float32, BFloat16 }
-
 /// <summary>
 /// A training run as data: one YAML file per style (configs/README.md documents every key).
 /// Paths in the file are relative to the file. Every key has a default; unknown keys are errors.
@@ -25,7 +23,8 @@ public sealed record TrainingConfig
     public double LearningRate { get; init; } = 1e-3;
     public int Steps { get; init; } = 40000;
     public int Seed { get; init; } = 42;
-    public Precision Precision { get; init; } = Precision.BFloat16;
+    /// <summary>Requested compute type; <see cref="PrecisionPolicy"/> decides what auto means on this machine.</summary>
+    public PrecisionSetting Precision { get; init; } = PrecisionSetting.Auto;
     public TransformerArchitecture Architecture { get; init; } = new();
     public double WidthMultiplier { get; init; } = 1.0;
     public int CheckpointEvery { get; init; } = 500;
@@ -70,7 +69,7 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = root.Choice("precision", "bf16", "bf16", "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+            Precision = PrecisionPolicy.ParseSetting(root.Choice("precision", PrecisionPolicy.AutoSpelling, PrecisionPolicy.SettingSpellings)),
             WidthMultiplier = width,
             Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample == "nearest" ? UpsampleMode.Nearest : UpsampleMode.Transpose),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
@@ -109,7 +108,7 @@ public sealed record TrainingConfig
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
             $"seed: {Seed}",
-            $"precision: {(Precision == Precision.BFloat16 ? "bf16" : "fp32")}",
+            $"precision: {PrecisionPolicy.Spelling(Precision)}",
             $"network: width {WidthMultiplier:R}, base_channels {Architecture.BaseChannels}, residual_blocks {Architecture.ResidualBlocks}, upsample {Architecture.Upsample.ToString().ToLowerInvariant()}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",

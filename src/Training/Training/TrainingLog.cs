@@ -15,11 +15,14 @@ public sealed class TrainingLog : IDisposable
     readonly StreamWriter csv;
     readonly TorchSharp.Modules.SummaryWriter tensorboard;
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
+    readonly string precision;
     string[]? layerColumns;
 
-    public TrainingLog(RunLayout layout, bool resumed)
+    /// <param name="precision">compute type of this run (bf16/fp32), logged on every row: a resumed run may change it.</param>
+    public TrainingLog(RunLayout layout, bool resumed, string precision)
     {
         this.layout = layout;
+        this.precision = precision;
         Directory.CreateDirectory(layout.Directory);
         if (resumed) LoadHistory(); else File.Delete(layout.MetricsCsv);
         csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
@@ -33,11 +36,11 @@ public sealed class TrainingLog : IDisposable
         {
             layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
             if (csv.BaseStream.Length == 0)
-                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns)));
+                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append("precision")));
         }
         var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
             .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
-        csv.WriteLine(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        csv.WriteLine(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)).Append(precision)));
         int step = (int)report.Step;
         tensorboard.add_scalar("loss/total", (float)loss.Total, step);
         tensorboard.add_scalar("loss/content", (float)loss.Content, step);
