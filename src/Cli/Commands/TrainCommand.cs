@@ -16,8 +16,12 @@ public static class TrainCommand
         var maxSteps = CommonOptions.Positive("--max-steps", "Stop at this step (default: the config's steps)");
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (nested: loss.style_weight=5)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default runs/<style_name>)" };
+        var resumableCopy = new Option<string?>("--resumable-copy")
+        {
+            Description = "Also keep one compact resumable checkpoint at this path (Adam moments in bf16), replaced at every checkpoint: commit it when a run must continue on another machine",
+        };
         var vgg = CommonOptions.Vgg();
-        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, vgg };
+        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, resumableCopy, vgg };
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
@@ -33,6 +37,7 @@ public static class TrainCommand
                 OutputDirectory = outputDirectory,
                 MaxSteps = parse.GetValue(maxSteps),
                 ResumeFrom = resumeFrom,
+                ResumableCopy = parse.GetValue(resumableCopy),
             };
             long total = request.MaxSteps ?? trainingConfig.Steps;
             AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");

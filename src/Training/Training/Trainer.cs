@@ -21,6 +21,11 @@ public sealed record TrainRequest
     public string? ResumeFrom { get; init; }
     /// <summary>Keep this many step checkpoints besides the final one.</summary>
     public int KeepCheckpoints { get; init; } = 3;
+    /// <summary>
+    /// Also keep one compact resumable checkpoint here (Adam moments in bf16), replaced at every
+    /// checkpoint: the single file to commit when a run outlives a session (issue 11).
+    /// </summary>
+    public string? ResumableCopy { get; init; }
 }
 
 public enum TrainOutcome { Completed, Interrupted, Diverged }
@@ -78,7 +83,7 @@ public static class Trainer
         dataset.Warning += observer.OnWarning;
         var samples = LoadSamples(config, dataset);
         using var log = new TrainingLog(layout, resumed: step > 0, precision.Name);
-        AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText + $"# this run: {precision.Describe()}\n");
+        AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
         var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
         observer.OnStart(step, lastStep);
@@ -110,7 +115,7 @@ public static class Trainer
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
-                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request.KeepCheckpoints);
+                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
                 log.Flush();
                 observer.OnCheckpoint(lastCheckpoint, step);
             }
@@ -120,7 +125,7 @@ public static class Trainer
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
             // Ctrl+C: keep everything up to the last finished step.
-            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request.KeepCheckpoints);
+            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
@@ -130,7 +135,7 @@ public static class Trainer
     }
 
     static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
-        long step, DataPosition position, int keep)
+        long step, DataPosition position, TrainRequest request)
     {
         var checkpoint = new Checkpoint
         {
@@ -149,7 +154,8 @@ public static class Trainer
         };
         string path = layout.CheckpointPath(step);
         checkpoint.Save(path);
-        layout.PruneCheckpoints(keep);
+        if (request.ResumableCopy != null) checkpoint.Save(request.ResumableCopy, compactOptimizerState: true);
+        layout.PruneCheckpoints(request.KeepCheckpoints);
         return path;
     }
 
