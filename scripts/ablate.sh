@@ -10,7 +10,8 @@
 #
 # --dev quick scores on the first 4 content photos + 4 val photos (for a first look; say so when quoting it).
 # Environment: FASTSTYLE_DATASET (default ../shared/data/coco/train2017), OUT (default artifacts/ablate),
-# NOISE_ITERATIONS (default 10,20,30,50), CONTENT_ITERATIONS (default 5,10,20).
+# NOISE_ITERATIONS (default 10,20,30,50), CONTENT_ITERATIONS (default 5,10,20), FASTSTYLE_CLI (default ./faststyle;
+# point it at a copied build, e.g. "dotnet /tmp/cli/faststyle.dll", to keep editing sources while it runs).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$root/../shared"
@@ -32,6 +33,8 @@ out="${OUT:-$root/artifacts/ablate}"
 noise_iterations="${NOISE_ITERATIONS:-10,20,30,50}"
 content_iterations="${CONTENT_ITERATIONS:-5,10,20}"
 mkdir -p "$out"
+read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
 
 mapfile -t content < <(ls "$shared"/data/content/*.jpg | sort)
 mapfile -t val < <(ls "$shared"/data/coco/val2017/*.jpg | sort | head -n 20)
@@ -58,19 +61,20 @@ summary() {
 echo "| variant | steps | train wall time | equiv. iterations, noise init | equiv. iterations, content init | network / Gatys@50 (noise) | output style / photo style | images |" | tee "$out/rows.md"
 echo "|---|---|---|---|---|---|---|---|" | tee -a "$out/rows.md"
 for variant in "${variants[@]}"; do
+  variant="$(realpath "$variant")"
   name="$(basename "$variant" .yaml)"
   dir="$out/$name"
   rm -rf "$dir"; mkdir -p "$dir"
   style_image="$(cd "$(dirname "$variant")" && realpath "$(yaml_value "$variant" style_image "")")"
   style_size="$(yaml_value "$variant" style_size 512)"
   start=$(date +%s)
-  "$root/faststyle" train "$variant" --max-steps "$steps" --output "$dir/run" > "$dir/train.log" 2>&1 \
+  "${cli[@]}" train "$variant" --max-steps "$steps" --output "$dir/run" > "$dir/train.log" 2>&1 \
     || { echo "ablate.sh: training $name failed (see $dir/train.log)" >&2; exit 1; }
   wall=$(( $(date +%s) - start ))
-  "$root/faststyle" export "$dir/run" --output "$dir/model.onnx" > "$dir/export.log" 2>&1
+  "${cli[@]}" export "$dir/run" --output "$dir/model.onnx" > "$dir/export.log" 2>&1
   for init in noise content; do
     iterations=$([[ $init == noise ]] && echo "$noise_iterations" || echo "$content_iterations")
-    "$root/faststyle" compare --model "$dir/model.onnx" --style "$style_image" --content "${dev_set[@]}" \
+    "${cli[@]}" compare --model "$dir/model.onnx" --style "$style_image" --content "${dev_set[@]}" \
       --size 256 --style-size "$style_size" --loss "$variant" --init "$init" --seed 0 \
       --iterations "$iterations" --output "$dir/compare-$init" > "$dir/compare-$init.log" 2>&1
   done
@@ -82,7 +86,7 @@ for variant in "${variants[@]}"; do
   style_fraction=$(jq -r '.summary.network_style_fraction | "\(.mean * 1000 | round / 10)% ± \(.std * 1000 | round / 10)"' "$dir/compare-noise/report.json")
   # Thumbnails: three dev photos the network never saw, small enough to commit.
   mkdir -p "$dir/thumbs"
-  "$root/faststyle" stylize --model "$dir/model.onnx" "${content[0]}" "${val[0]}" "${val[1]}" --size 192 --output "$dir/thumbs" > /dev/null 2>&1 || true
+  "${cli[@]}" stylize --model "$dir/model.onnx" "${content[0]}" "${val[0]}" "${val[1]}" --size 192 --output "$dir/thumbs" > /dev/null 2>&1 || true
   row="| $name | $steps | $((wall / 60)) min | $noise | $from_content | $ratio | $style_fraction | ${#dev_set[@]} ($dev) |"
   echo "$row" | tee -a "$out/rows.md"
 done
