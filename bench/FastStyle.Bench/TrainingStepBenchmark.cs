@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using FastStyle.Data.Datasets;
 using FastStyle.Data.Imaging;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
-using FastStyle.Training.Tensors;
 using FastStyle.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
