@@ -101,8 +101,9 @@ def table(raw, header=None):
     out += ["",
             "Times: median (min–max) of the timed steps. GFLOP/s: the convolutions of the work as the peer defines it "
             "(one count per row, the same for both sides; see bench/FastStyle.Bench/TransformerFlops.cs). "
-            "\"compute only\" leaves out the wait for the batch (ours decodes in the background, the peer in the step). "
-            f"CONTAMINATED: another process used >= {CONTAMINATED} cores during the timed steps; rerun on a quiet machine."]
+            + ("\"compute only\" leaves out the wait for the batch (ours decodes in the background, the peer in the step). "
+               if any(r["bench"] == "train" for r in rows) else "")
+            + f"CONTAMINATED: another process used >= {CONTAMINATED} cores during the timed steps; rerun on a quiet machine."]
     print("\n".join(out))
     return contaminated
 

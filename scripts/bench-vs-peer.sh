@@ -75,7 +75,7 @@ raw="$out/raw.jsonl"
 
 # --- The machine (the same flag list and bf16 rule as the peer's run.sh and common.py) ---
 flags=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2)
-isa=$(for f in avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile amx_bf16; do [[ " $flags " == *" $f "* ]] && printf '%s ' "$f"; done)
+isa=$(for f in avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile amx_bf16; do [[ " $flags " == *" $f "* ]] && echo "$f"; done | paste -sd' ')
 if [[ " $flags " =~ \ (avx512_bf16|amx_bf16|amx_tile|amx_int8)\  ]]; then amps="none bf16"; bf16="yes (native bf16)"; else amps="none"; bf16="no (no avx512_bf16 or AMX: bf16 would be emulated)"; fi
 {
   echo "**CPU:** $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') — $(nproc) logical CPUs — flags: ${isa:-none}"
@@ -164,3 +164,18 @@ echo >&2
 cat "$out/table.md"
 echo >&2
 echo "bench-vs-peer: raw JSON lines $raw; table $out/table.md" >&2
+failed=""
+for k in train infer gatys; do
+  selected "$k" || continue
+  sizes_var="${k}_sizes"
+  group_amps=none; [ "$k" = train ] && group_amps=$amps
+  for size in ${!sizes_var}; do
+    for amp in $group_amps; do
+      tag=$(tag_of "$k" "$size" "$amp")
+      for side in ours peer; do
+        [ "$(python3 "$helper" busy "$raw" "$side" "$tag")" != missing ] || failed="$failed $side:$tag"
+      done
+    done
+  done
+done
+[ -z "$failed" ] || { echo "bench-vs-peer: no result for$failed (see $out/logs)" >&2; exit 1; }
