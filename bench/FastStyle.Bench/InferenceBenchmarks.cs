@@ -28,15 +28,21 @@ public class InferenceBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        torch.manual_seed(1);
-        var architecture = new TransformerArchitecture();
-        net = new TransformerNet(architecture);
-        net.eval();
         folder = Directory.CreateTempSubdirectory("faststyle-bench-").FullName;
-        string model = Path.Combine(folder, "bench.onnx");
-        CheckpointExporter.Export(architecture, net.ExportWeights(), new ModelMetadata("bench", "0", 0, "0", architecture), "random", model);
+        (net, string model) = ExportRandomModel(new TransformerArchitecture(), folder);
         stylizer = Stylizer.Load(model);
         image = CheckpointExporter.TestPattern(Size, Size);
+    }
+
+    /// <summary>A seeded random network (weights do not change the work) and its ONNX export in <paramref name="folder"/>.</summary>
+    public static (TransformerNet Net, string ModelPath) ExportRandomModel(TransformerArchitecture architecture, string folder)
+    {
+        torch.manual_seed(1);
+        var net = new TransformerNet(architecture);
+        net.eval();
+        string model = Path.Combine(folder, "bench.onnx");
+        CheckpointExporter.Export(architecture, net.ExportWeights(), new ModelMetadata("bench", "0", 0, "0", architecture), "random", model);
+        return (net, model);
     }
 
     [GlobalCleanup]

@@ -8,6 +8,8 @@ using FastStyle.Training.Training;
 // Usage:
 //   dotnet run -c Release --project bench/FastStyle.Bench -- inference
 //   dotnet run -c Release --project bench/FastStyle.Bench -- train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]
+//   dotnet run -c Release --project bench/FastStyle.Bench -- json train|infer|gatys --size N ...   (one JSON line, the
+//       PyTorch peer's fields; see PeerBenchmark and scripts/bench-vs-peer.sh)
 switch (args.FirstOrDefault())
 {
     case "inference":
@@ -23,6 +25,8 @@ switch (args.FirstOrDefault())
             Console.WriteLine($"{report.BenchmarkCase.Descriptor.WorkloadMethod.Name,-12} {size,5} px: {seconds * 1000,8:F1} ms, {gflop:F1} GFLOP -> {gflop / seconds:F1} GFLOP/s");
         }
         return 0;
+    case "json":
+        return PeerBenchmark.Run(args.Skip(1).ToArray());
     case "ort":
         OrtProbe.Run(args.Skip(1).ToArray());
         return 0;
@@ -31,6 +35,6 @@ switch (args.FirstOrDefault())
             args[6] == "bf16" ? Precision.BFloat16 : Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);
         return 0;
     default:
-        Console.Error.WriteLine("usage: inference | train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]");
+        Console.Error.WriteLine("usage: inference | json train|infer|gatys --size N ... | train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]");
         return 2;
 }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using FastStyle.Data.Datasets;
 using FastStyle.Data.Imaging;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
-using FastStyle.Training.Tensors;
 using FastStyle.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,17 +21,10 @@ public static class TrainingStepBenchmark
 {
     public static void Run(string vggPath, string dataset, string styleImage, int batch, int size, Precision precision, int steps)
     {
-        var compute = precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         using var outer = torch.NewDisposeScope();
-        var lossConfig = LossConfig.TrainingDefaults;
-        var loss = PerceptualLoss.Load(vggPath, lossConfig);
-        loss.Network.UseComputeType(compute);
-        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(styleImage, new ImageLoadOptions { MaxSize = 512 })), null);
-        torch.manual_seed(1);
-        var net = new TransformerNet(new FastStyle.Inference.TransformerArchitecture());
-        using var adam = new AdamOptimizer(net.named_parameters(), 1e-3);
-        using var data = new ImageFolderDataset(dataset, size, 1, batch, new DataPosition(0, 0));
-        var step = new TrainingStep(net, loss, targets, adam, compute);
+        using var setup = TrainingSetup.Create(vggPath, dataset, styleImage, new ImageLoadOptions { MaxSize = 512 },
+            LossConfig.TrainingDefaults, batch, size, precision);
+        var (net, loss, data, step, compute) = (setup.Net, setup.Loss, setup.Data, setup.Step, setup.Compute);
         for (int i = 0; i < 2; i++) step.Run(data.Next());
         var times = new List<double>();
         long peakRss = 0;

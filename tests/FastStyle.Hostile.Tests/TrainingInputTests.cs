@@ -42,9 +42,9 @@ public class TrainingInputTests
     {
         using var dir = new TempDir();
         var layout = new RunLayout(dir.Path);
-        File.WriteAllText(layout.MetricsCsv, "step,seconds,images_per_second,total,content,style,tv\n" +
-            string.Concat(Enumerable.Range(1, 8).Select(i => $"{i},{i}.5,2,3,1,2,0\n")) + "9,9.5,2");
-        using (new TrainingLog(layout, resumedAtStep: 6)) { }
+        File.WriteAllText(layout.MetricsCsv, "step,seconds,images_per_second,total,content,style,tv,precision\n" +
+            string.Concat(Enumerable.Range(1, 8).Select(i => $"{i},{i}.5,2,3,1,2,0,fp32\n")) + "9,9.5,2");
+        using (new TrainingLog(layout, resumedAtStep: 6, "fp32")) { }
         Assert.Equal(["step", "1", "2", "3", "4", "5", "6"], File.ReadAllLines(layout.MetricsCsv).Select(l => l.Split(',')[0]));
     }
 

@@ -139,6 +139,30 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(new[] { "1", "2", "3", "4" }, csv.Skip(1).Select(l => l.Split(',')[0]));
     }
 
+    [Fact]
+    public void The_resumable_copy_holds_the_latest_step_with_bf16_moments_and_resumes()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteSetup(dir), ["checkpoint_every=1"]);
+        string copy = dir.File("parked.safetensors");
+        var first = Trainer.Run(new TrainRequest { Config = config, VggPath = Fixtures.TinyVggPath, OutputDirectory = dir.File("run"), MaxSteps = 3, ResumableCopy = copy });
+
+        var full = Checkpoint.Load(first.Checkpoint!);
+        var parked = Checkpoint.Load(copy);
+        Assert.Equal(3, parked.Step);
+        AssertSameTensors(full.NetworkWeights, parked.NetworkWeights);
+        foreach (var (name, moment) in full.OptimizerState)
+            for (int i = 0; i < moment.Values.Length; i++)
+                Assert.True(Math.Abs(parked.OptimizerState[name].Values[i] - moment.Values[i]) <= Math.Abs(moment.Values[i]) / 256 + 1e-30,
+                    $"{name}[{i}]: {parked.OptimizerState[name].Values[i]} vs {moment.Values[i]} (beyond bf16 rounding)");
+        // The moments are stored in bf16: the file is smaller than the full checkpoint.
+        Assert.True(new FileInfo(copy).Length < new FileInfo(first.Checkpoint!).Length);
+
+        var resumed = Train(config, dir.File("elsewhere"), 4, resume: copy);
+        Assert.Equal(TrainOutcome.Completed, resumed.Outcome);
+        Assert.Equal(4, resumed.Step);
+    }
+
     static void AssertSameTensors(IReadOnlyDictionary<string, TensorData> expected, IReadOnlyDictionary<string, TensorData> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using FastStyle.Training.Evaluation;
 using FastStyle.Training.Losses;
 using FastStyle.Training.LossNetwork;
+using FastStyle.Training.Optimization;
 using Spectre.Console;
 
 namespace FastStyle.Cli.Commands;
@@ -23,11 +24,13 @@ public static class CompareCommand
                           "Pass the model's training config for a fair comparison; default: Gatys et al., which favours Gatys",
         };
         var vgg = CommonOptions.Vgg();
-        var seed = new Option<int>("--seed") { Description = "Seed recorded with the Gatys runs", DefaultValueFactory = _ => 0 };
+        var init = new Option<string>("--init") { Description = "Gatys start: noise (seeded; Johnson et al.'s protocol) or content (a much stronger start)", DefaultValueFactory = _ => "noise" };
+        init.AcceptOnlyFromAmong("noise", "content");
+        var seed = new Option<int>("--seed") { Description = "Seed of the noise start", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.jpg, loss.png and the images", Required = true };
         var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
         {
-            model, style, content, iterations, size, styleSize, lossFile, vgg, seed, output,
+            model, style, content, iterations, size, styleSize, lossFile, vgg, init, seed, output,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +50,7 @@ public static class CompareCommand
                 Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 LossSource = lossPath ?? "gatys-defaults",
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
+                Init = parse.GetValue(init) == "content" ? InitialImage.Content : InitialImage.Noise,
                 Seed = parse.GetValue(seed),
                 OutputDirectory = parse.GetValue(output)!,
             };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using FastStyle.Training.Losses;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Optimization;
+using FastStyle.Training.Training;
 using Spectre.Console;
 
 namespace FastStyle.Cli.Commands;
@@ -26,8 +27,8 @@ public static class OptimizeCommand
         var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
         var saveEvery = CommonOptions.Integer("--save-every", "Also write out.iterNNNN.png every N iterations (0: never)", min: 0);
         var overwrite = CommonOptions.Overwrite();
-        var precision = new Option<string>("--precision") { Description = "Loss network compute type: fp32, or bf16 (faster on CPUs with AVX512-BF16; losses within 1%)", DefaultValueFactory = _ => "fp32" };
-        precision.AcceptOnlyFromAmong("fp32", "bf16");
+        var precision = new Option<string>("--precision") { Description = "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", DefaultValueFactory = _ => PrecisionPolicy.AutoSpelling };
+        precision.AcceptOnlyFromAmong(PrecisionPolicy.SettingSpellings);
         var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
 
         var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
@@ -51,7 +52,7 @@ public static class OptimizeCommand
                 Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 MetricsPath = parse.GetValue(metrics),
                 Overwrite = parse.GetValue(overwrite),
-                BFloat16 = parse.GetValue(precision) == "bf16",
+                Precision = PrecisionPolicy.ParseSetting(parse.GetValue(precision)!),
                 Options = new OptimizeOptions
                 {
                     Iterations = parse.GetValue(iterations) ?? 500,
@@ -61,6 +62,9 @@ public static class OptimizeCommand
                     SnapshotEvery = parse.GetValue(saveEvery) ?? 0,
                 },
             };
+            var decision = PrecisionPolicy.Decide(request.Precision);
+            Console.WriteLine(decision.Describe());
+            if (decision.Warning != null) Console.Error.WriteLine($"warning: {decision.Warning}");
             var result = Progress.Run($"optimize {Path.GetFileName(request.ContentPath)}", request.Options.Iterations,
                 report => OptimizeJob.Run(request, it =>
                 {

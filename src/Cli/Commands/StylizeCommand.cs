@@ -9,13 +9,10 @@ namespace FastStyle.Cli.Commands;
 /// <summary>`faststyle stylize`: one forward pass of an exported network per image (ONNX Runtime).</summary>
 public static class StylizeCommand
 {
-    public const string ModelEnvironmentVariable = "FASTSTYLE_MODEL";
-    public const string ShippedModel = "starry_night.onnx";
-
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Images or folders of images", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string?>("--model", "-m") { Description = $"FastStyle ONNX model (default: $FASTSTYLE_MODEL, else the shipped models/{ShippedModel})" };
+        var model = new Option<string?>("--model", "-m") { Description = $"ONNX model file, or the name of a shipped style (e.g. {ModelLocator.DefaultStyle}; default: ${ModelLocator.EnvironmentVariable}, else {ModelLocator.DefaultStyle})" };
         var output = new Option<string>("--output", "-o") { Description = "Output file (.png, .jpg, .webp), or a folder for several inputs", Required = true };
         var size = CommonOptions.Size("--size", "Resize so the longest side is N pixels first (default: keep the input's size)");
         var strength = CommonOptions.Fraction("--strength", "0..1: blend of stylised and original (1 = fully stylised)", 1f);
@@ -48,14 +45,6 @@ public static class StylizeCommand
         return command;
     }
 
-    /// <summary>--model, else $FASTSTYLE_MODEL, else the model shipped next to the CLI (copied from the repo's models/).</summary>
-    public static string ResolveModel(string? explicitPath)
-    {
-        string? fromEnv = Environment.GetEnvironmentVariable(ModelEnvironmentVariable);
-        string path = !string.IsNullOrWhiteSpace(explicitPath) ? explicitPath
-            : !string.IsNullOrWhiteSpace(fromEnv) ? fromEnv
-            : Path.Combine(AppContext.BaseDirectory, "models", ShippedModel);
-        if (!File.Exists(path)) throw new FastStyleError($"model '{path}': file not found (pass --model M.onnx; `faststyle export` makes one from a checkpoint)");
-        return path;
-    }
+    /// <summary>--model (a path or a shipped style name), else $FASTSTYLE_MODEL, else the default model shipped next to the CLI.</summary>
+    public static string ResolveModel(string? explicitModel) => ModelLocator.Resolve(explicitModel, Path.Combine(AppContext.BaseDirectory, "models"));
 }

@@ -17,8 +17,12 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (nested: loss.style_weight=5)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default: the resumed checkpoint's run folder, else runs/<style_name>)" };
         var forceNew = new Option<bool>("--force-new") { Description = "Start over in a run folder that holds another run, deleting its checkpoints, metrics and samples" };
+        var resumableCopy = new Option<string?>("--resumable-copy")
+        {
+            Description = "Also keep one compact resumable checkpoint at this path (Adam moments in bf16), replaced at every checkpoint: commit it when a run must continue on another machine",
+        };
         var vgg = CommonOptions.Vgg();
-        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, forceNew, vgg };
+        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, forceNew, resumableCopy, vgg };
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
@@ -37,9 +41,10 @@ public static class TrainCommand
                 MaxSteps = parse.GetValue(maxSteps),
                 ResumeFrom = resumeFrom,
                 ForceNew = parse.GetValue(forceNew),
+                ResumableCopy = parse.GetValue(resumableCopy),
             };
             long total = request.MaxSteps ?? trainingConfig.Steps;
-            AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, {trainingConfig.Precision}, network {trainingConfig.Architecture}, output {outputDirectory}");
+            AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");
             var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,
                 report => Training.Training.Trainer.Run(request, new ProgressObserver(report), cancel));
             string summary = result.LastLoss is { } l
@@ -60,6 +65,8 @@ public static class TrainCommand
     {
         public void OnStep(StepReport r)
             => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
+
+        public void OnPrecision(PrecisionDecision decision) => Progress.Line(decision.Describe());
 
         public void OnCheckpoint(string path, long step) => Progress.Line($"step {step}: checkpoint {path}");
 

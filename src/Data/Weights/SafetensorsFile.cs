@@ -140,12 +140,16 @@ public sealed class SafetensorsFile
         return values;
     }
 
-    /// <summary>Writes F32 tensors (in the given order) and string metadata, atomically.</summary>
-    public static void Write(string path, IEnumerable<TensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-        => AtomicFile.Write(path, stream => WriteTo(stream, tensors, metadata));
+    /// <summary>Writes tensors (in the given order) and string metadata, atomically.</summary>
+    /// <param name="storeAsBFloat16">tensors to store as BF16 (rounded to nearest even; half the bytes); all others are F32.</param>
+    public static void Write(string path, IEnumerable<TensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        Func<string, bool>? storeAsBFloat16 = null)
+        => AtomicFile.Write(path, stream => WriteTo(stream, tensors, metadata, storeAsBFloat16));
 
-    public static void WriteTo(Stream stream, IEnumerable<TensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void WriteTo(Stream stream, IEnumerable<TensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        Func<string, bool>? storeAsBFloat16 = null)
     {
+        bool Half(TensorData t) => storeAsBFloat16?.Invoke(t.Name) == true;
         var list = tensors.ToList();
         var names = new HashSet<string>();
         using var headerStream = new MemoryStream();
@@ -164,16 +168,17 @@ public sealed class SafetensorsFile
                 if (!names.Add(t.Name)) throw new ArgumentException($"duplicate tensor name '{t.Name}'");
                 if (t.ElementCount != t.Values.Length) throw new ArgumentException($"tensor '{t.Name}' shape {t.ShapeText} does not match its {t.Values.Length} values");
                 writer.WriteStartObject(t.Name);
-                writer.WriteString("dtype", "F32");
+                int size = Half(t) ? 2 : 4;
+                writer.WriteString("dtype", size == 2 ? "BF16" : "F32");
                 writer.WriteStartArray("shape");
                 foreach (var d in t.Shape) writer.WriteNumberValue(d);
                 writer.WriteEndArray();
                 writer.WriteStartArray("data_offsets");
                 writer.WriteNumberValue(offset);
-                writer.WriteNumberValue(offset + 4L * t.Values.Length);
+                writer.WriteNumberValue(offset + size * (long)t.Values.Length);
                 writer.WriteEndArray();
                 writer.WriteEndObject();
-                offset += 4L * t.Values.Length;
+                offset += size * (long)t.Values.Length;
             }
             writer.WriteEndObject();
         }
@@ -184,6 +189,21 @@ public sealed class SafetensorsFile
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Count);
         stream.Write(length);
         stream.Write(header.ToArray());
-        foreach (var t in list) stream.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
+        foreach (var t in list)
+            stream.Write(Half(t) ? MemoryMarshal.AsBytes(ToBFloat16(t.Values).AsSpan()) : MemoryMarshal.AsBytes(t.Values.AsSpan()));
+    }
+
+    /// <summary>float32 to bfloat16 (its top 16 bits), rounded to nearest even; NaN stays NaN.</summary>
+    public static ushort[] ToBFloat16(ReadOnlySpan<float> values)
+    {
+        var result = new ushort[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(values[i]);
+            if (float.IsNaN(values[i])) { result[i] = (ushort)((bits >> 16) | 0x40); continue; }
+            uint roundingBias = 0x7FFF + ((bits >> 16) & 1);
+            result[i] = (ushort)((bits + roundingBias) >> 16);
+        }
+        return result;
     }
 }

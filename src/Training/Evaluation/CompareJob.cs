@@ -83,7 +83,7 @@ public static class CompareJob
         ImageFile.Save(run.Image, CompareOutputLayout.Full(dir, networkImage));
         var network = new NetworkResult(networkImage, run.Seconds, run.RunSeconds, run.WarmupSeconds, evaluator.Evaluate(run.Image, content));
 
-        var gatys = GatysCheckpointRun.Run(loss, content, style, request.Iterations, request.Seed,
+        var gatys = GatysCheckpointRun.Run(loss, content, style, request.Iterations, request.Init, request.Seed,
             (iteration, image) => ImageFile.Save(image, CompareOutputLayout.Full(dir, CompareOutputLayout.GatysImage(index, path, iteration))),
             onIteration, cancel);
         // Checkpoints are scored like the network's output: the clipped image, by the same evaluator.
@@ -92,7 +92,8 @@ public static class CompareJob
             evaluator.Evaluate(kv.Value, content), gatys.History[kv.Key].Loss.Total)).ToList();
 
         return new ImageComparison(index, path, contentImage, content.Width, content.Height, network, checkpoints, gatys.History,
-            gatys.Seconds, Equivalence.Find(gatys.History, network.Loss.Total, network.Seconds), gatys.Interrupted);
+            gatys.Seconds, Equivalence.Find(gatys.History, network.Loss.Total, network.Seconds), gatys.Interrupted,
+            evaluator.Evaluate(content, content));
     }
 
     /// <summary>report.json, report.md, report.html, grid.jpg and loss.png for the images done so far.</summary>

@@ -28,6 +28,12 @@ public sealed record CompareRequest
     /// </summary>
     public LossConfig Loss { get; init; } = LossConfig.GatysDefaults;
     public string LossSource { get; init; } = "gatys-defaults";
+    /// <summary>
+    /// Where Gatys starts. Noise (seeded) is Johnson et al.'s protocol (2016, Fig. 5); the content
+    /// image is a much stronger start, so its equivalent iterations are lower for the same network.
+    /// </summary>
+    public InitialImage Init { get; init; } = InitialImage.Noise;
+    /// <summary>Seed of the noise start.</summary>
     public int Seed { get; init; }
     public int NetworkTimedRuns { get; init; } = NetworkTiming.DefaultTimedRuns;
 }
@@ -69,13 +75,21 @@ public sealed record ImageComparison(
     IReadOnlyList<IterationLoss> History,
     double GatysSeconds,
     Equivalence Equivalence,
-    bool Interrupted)
+    bool Interrupted,
+    LossValues ContentPhoto)
 {
     public string Name => Path.GetFileName(ContentPath);
+
+    /// <summary>
+    /// Style loss of the network's output over that of the unchanged photo: how much of the style gap
+    /// the network closed (1 = none, 0 = all). Small only if the output really carries the style.
+    /// </summary>
+    public double NetworkStyleFraction => Network.Loss.Style / ContentPhoto.Style;
 }
 
 /// <summary>Means over the images where Gatys reached the network's loss within the run.</summary>
-public sealed record CompareSummary(int Images, int Reached, MeanStd EquivalentIterations, MeanStd SpeedRatio, MeanStd NetworkSeconds)
+public sealed record CompareSummary(int Images, int Reached, MeanStd EquivalentIterations, MeanStd SpeedRatio, MeanStd NetworkSeconds,
+    MeanStd NetworkStyleFraction)
 {
     public static CompareSummary Of(IReadOnlyList<ImageComparison> images)
     {
@@ -83,7 +97,8 @@ public sealed record CompareSummary(int Images, int Reached, MeanStd EquivalentI
         return new CompareSummary(images.Count, reached.Count,
             MeanStd.Of(reached.Select(i => (double)i.Equivalence.Iterations!.Value).ToList()),
             MeanStd.Of(reached.Where(i => i.Equivalence.SpeedRatio != null).Select(i => i.Equivalence.SpeedRatio!.Value).ToList()),
-            MeanStd.Of(images.Select(i => i.Network.Seconds).ToList()));
+            MeanStd.Of(images.Select(i => i.Network.Seconds).ToList()),
+            MeanStd.Of(images.Select(i => i.NetworkStyleFraction).ToList()));
     }
 
     public string Describe()
@@ -91,7 +106,8 @@ public sealed record CompareSummary(int Images, int Reached, MeanStd EquivalentI
         if (Images == 0) return "no images compared";
         if (Reached == 0) return $"Gatys did not reach the network's loss on any of {Images} image(s) within the run";
         return $"Gatys reached the network's loss on {Reached} of {Images} image(s): mean equivalent iterations {EquivalentIterations.Format("F1")}, " +
-               $"mean speed ratio {SpeedRatio.Format("G3")}x (network {NetworkSeconds.Format("G3")} s per image)";
+               $"mean speed ratio {SpeedRatio.Format("G3")}x (network {NetworkSeconds.Format("G3")} s per image); " +
+               $"network style loss {NetworkStyleFraction.Format("P1")} of the content photo's";
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FastStyle.Training.Optimization;
 
 namespace FastStyle.Training.Evaluation;
 
@@ -36,7 +37,7 @@ public sealed record CompareReportContent(
             $"Style image: {r.StylePath} ({s.StyleWidth}x{s.StyleHeight} as used, sha256 {Short(s.StyleSha256)}): " +
                 (s.StyleMatchesModel ? "the image the model was trained on" : "NOT the image the model was trained on"),
             $"Size: longest side {r.Size} px for content, network output and Gatys image; style {r.StyleSize ?? r.Size} px",
-            $"Gatys: L-BFGS from the content image, {checkpoints.Max()} iterations, checkpoints {string.Join(", ", checkpoints)}, seed {r.Seed}",
+            $"Gatys: L-BFGS (bounded to [0,1]) from {(r.Init == InitialImage.Noise ? "seeded noise" : "the content image")}, {checkpoints.Max()} iterations, checkpoints {string.Join(", ", checkpoints)}, seed {r.Seed}",
             $"Loss: {r.LossSource} (sha256 {Short(s.LossSha256)}); VGG: {r.VggPath} (sha256 {Short(s.VggSha256)})",
             $"Timing: network = median of {r.NetworkTimedRuns} runs after a warm-up, excluding model loading; Gatys = wall time of its iterations, " +
                 "excluding VGG loading, target computation and checkpoint writing",
@@ -67,7 +68,8 @@ public sealed record CompareReportContent(
         var rows = new List<IReadOnlyList<string>>
         {
             Row("network", "–", i.Network.Loss, i.Network.Seconds),
-            Row("Gatys (content init)", "0", i.History[0].Loss, 0),
+            Row("Gatys start", "0", i.History[0].Loss, 0),
+            Row("content photo", "–", i.ContentPhoto, 0),
         };
         rows.AddRange(i.Checkpoints.Select(k => Row("Gatys", k.Iteration.ToString(Inv), k.Loss, k.Seconds)));
         var cells = new List<(string, string?)> { ("content", i.ContentImage), ("network", i.Network.Image) };

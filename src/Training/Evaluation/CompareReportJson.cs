@@ -15,7 +15,7 @@ public static class CompareReportJson
         var s = report.Setup;
         var r = s.Request;
         var loss = r.Loss;
-        var options = GatysCheckpointRun.Options(r.Iterations, r.Seed);
+        var options = GatysCheckpointRun.Options(r.Iterations, r.Init, r.Seed);
         var images = new JsonArray();
         foreach (var i in report.Images) images.Add(Image(i, loss));
         var summary = report.Summary;
@@ -78,6 +78,7 @@ public static class CompareReportJson
                 ["mean_speed_ratio"] = ReportJson.Number(summary.SpeedRatio.Mean),
                 ["speed_ratio"] = ReportJson.Stats(summary.SpeedRatio),
                 ["network_seconds"] = ReportJson.Stats(summary.NetworkSeconds),
+                ["network_style_fraction"] = ReportJson.Stats(summary.NetworkStyleFraction),
                 ["text"] = summary.Describe(),
             },
         };
@@ -118,6 +119,8 @@ public static class CompareReportJson
                 ["checkpoints"] = checkpoints,
                 ["history"] = History(i.History),
             },
+            ["content_photo_loss"] = ReportJson.Loss(i.ContentPhoto, loss),
+            ["network_style_fraction"] = ReportJson.Number(i.NetworkStyleFraction),
             ["equivalent_iterations"] = i.Equivalence.Iterations,
             ["equivalent_seconds"] = ReportJson.Number(i.Equivalence.Seconds),
             ["speed_ratio"] = ReportJson.Number(i.Equivalence.SpeedRatio),

@@ -11,27 +11,27 @@ namespace FastStyle.Training.Evaluation;
 public sealed record GatysRun(IReadOnlyList<IterationLoss> History, IReadOnlyDictionary<int, RgbImage> Checkpoints, double Seconds, bool Interrupted);
 
 /// <summary>
-/// Runs <see cref="GatysOptimizer"/> (L-BFGS, content initialisation, as Gatys et al. 2016 and
-/// Johnson et al. 2016's comparison) and hands each checkpoint image to <c>save</c> as soon as it
+/// Runs <see cref="GatysOptimizer"/> (L-BFGS from seeded noise, Johnson et al. 2016's comparison, or
+/// from the content image) and hands each checkpoint image to <c>save</c> as soon as it
 /// exists, so an interrupted compare keeps it. Time spent inside <c>save</c> (PNG encoding, disk)
 /// is subtracted from the recorded wall times: it is reporting overhead, not optimisation, and
 /// would otherwise inflate the Gatys side of the speed ratio.
 /// </summary>
 public static class GatysCheckpointRun
 {
-    public static OptimizeOptions Options(IReadOnlyList<int> checkpoints, int seed) => new()
+    public static OptimizeOptions Options(IReadOnlyList<int> checkpoints, InitialImage init, int seed) => new()
     {
         Iterations = checkpoints.Max(),
         Optimizer = PixelOptimizer.Lbfgs,
-        Init = InitialImage.Content,
+        Init = init,
         Seed = seed,
         SnapshotEvery = CheckpointList.SnapshotInterval(checkpoints),
     };
 
-    public static GatysRun Run(PerceptualLoss loss, RgbImage content, RgbImage style, IReadOnlyList<int> checkpoints, int seed,
+    public static GatysRun Run(PerceptualLoss loss, RgbImage content, RgbImage style, IReadOnlyList<int> checkpoints, InitialImage init, int seed,
         Action<int, RgbImage> save, Action<IterationLoss>? onIteration = null, CancellationToken cancel = default)
     {
-        var options = Options(checkpoints, seed);
+        var options = Options(checkpoints, init, seed);
         var wanted = checkpoints.ToHashSet();
         var images = new Dictionary<int, RgbImage>();
         var history = new List<IterationLoss>(options.Iterations + 1);

@@ -36,11 +36,15 @@ public sealed record OptimizeResult(RgbImage Image, IReadOnlyList<IterationLoss>
 /// <summary>
 /// Per-image optimisation (Gatys, Ecker, Bethge 2016): the pixels are the parameters. One
 /// iteration is one loss+gradient evaluation (as in jcjohnson/neural-style; our L-BFGS adds a
-/// backtracking line search, see <see cref="LineSearchLbfgs"/>). L-BFGS runs unconstrained (clipping
-/// would corrupt its curvature pairs) and the result is clipped to [0,1]; Adam clips after each step.
+/// backtracking line search, see <see cref="LineSearchLbfgs"/>). L-BFGS is bound-constrained to the
+/// valid pixel range [0,1] (projected), so its loss is the loss of a valid image at every accepted
+/// point, as in Johnson et al.'s baseline; Adam clips after each step.
 /// </summary>
 public sealed class GatysOptimizer
 {
+    /// <summary>Pixels on the 0..1 scale.</summary>
+    public static readonly (double Lower, double Upper) PixelBounds = (0, 1);
+
     readonly PerceptualLoss loss;
 
     public GatysOptimizer(PerceptualLoss loss) => this.loss = loss;
@@ -52,7 +56,7 @@ public sealed class GatysOptimizer
         var contentTensor = ImageTensors.ToTensor(content);
         using var targets = loss.Targets(ImageTensors.ToTensor(style), contentTensor);
         var pixels = new TorchSharp.Modules.Parameter(InitialPixels(content, options), requires_grad: true);
-        using var lbfgs = options.Optimizer == PixelOptimizer.Lbfgs ? new LineSearchLbfgs(pixels, options.LbfgsHistory) : null;
+        using var lbfgs = options.Optimizer == PixelOptimizer.Lbfgs ? new LineSearchLbfgs(pixels, options.LbfgsHistory, PixelBounds) : null;
         using var adam = options.Optimizer == PixelOptimizer.Adam ? optim.Adam([pixels], lr: options.AdamLearningRate) : null;
 
         var history = new List<IterationLoss>(options.Iterations + 1);
@@ -81,7 +85,7 @@ public sealed class GatysOptimizer
             if (options.SnapshotEvery > 0 && (i + 1) % options.SnapshotEvery == 0 && i + 1 < options.Iterations)
                 onSnapshot?.Invoke(i + 1, ImageTensors.ToImage((lbfgs?.AcceptedPoint ?? pixels.detach()).clamp(0, 1)));
         }
-        // The loop recorded the loss of each evaluated point; the result is the best accepted point, clipped.
+        // The loop recorded the loss of each evaluated point; the result is the best accepted point (already in range for L-BFGS).
         lbfgs?.RestoreAccepted();
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())

@@ -12,6 +12,12 @@ namespace FastStyle.Training.Optimization;
 /// Why not TorchSharp's LBFGS: without line search it diverged on the training-config objective
 /// (loss 1.4e26 at iteration 2 on tubingen, content relu2_2 x1 + style x20), and TorchSharp offers
 /// no strong-Wolfe option.
+/// With bounds it is a projected L-BFGS (in the spirit of L-BFGS-B; Byrd, Lu, Nocedal, Zhu 1995):
+/// variables at a bound whose gradient pushes outward are held fixed, the quasi-Newton direction is
+/// computed on the free ones, and every trial point is projected into the box. Clipping an
+/// unconstrained result at the end instead doubled the final loss and made later iterations worse
+/// than earlier ones (amber: 4.0e5 at 50, 5.8e5 at 200; issue 12); projected, every accepted point is
+/// feasible and the accepted loss never rises.
 /// </summary>
 public sealed class LineSearchLbfgs : IDisposable
 {
@@ -22,6 +28,8 @@ public sealed class LineSearchLbfgs : IDisposable
 
     readonly Tensor parameter;
     readonly int historySize;
+    readonly (double Lower, double Upper)? bounds;
+    Tensor? freeMask;          // 1 where the variable may move in the current direction, 0 where it is held at a bound
     readonly LinkedList<(Tensor S, Tensor Y, double Rho)> history = new();
     Tensor? accepted;          // last accepted point
     Tensor? acceptedGradient;
@@ -31,10 +39,18 @@ public sealed class LineSearchLbfgs : IDisposable
     double step;
     bool firstDirection = true;
 
-    public LineSearchLbfgs(Tensor parameter, int historySize)
+    /// <param name="bounds">optional box for every element (pixels: 0..1); the starting value is projected into it.</param>
+    public LineSearchLbfgs(Tensor parameter, int historySize, (double Lower, double Upper)? bounds = null)
     {
         this.parameter = parameter;
         this.historySize = historySize;
+        this.bounds = bounds;
+        if (bounds is var (lower, upper))
+        {
+            if (!(lower < upper)) throw new ArgumentException($"bounds: lower {lower} must be below upper {upper}");
+            using var _ = torch.no_grad();
+            parameter.clamp_(lower, upper);
+        }
     }
 
     /// <summary>The closure computes the loss at the parameter's current value and fills its gradient.</summary>
@@ -48,7 +64,7 @@ public sealed class LineSearchLbfgs : IDisposable
             Accept(loss, gradient);
             return;
         }
-        bool sufficientDecrease = double.IsFinite(loss) && loss <= acceptedLoss + Armijo * step * directionalDerivative;
+        bool sufficientDecrease = double.IsFinite(loss) && loss <= acceptedLoss + Armijo * ExpectedDecrease();
         if (sufficientDecrease)
         {
             var s = parameter.detach().flatten() - accepted;
@@ -93,10 +109,13 @@ public sealed class LineSearchLbfgs : IDisposable
         Propose(gradient);
     }
 
-    void Propose(Tensor gradient)
+    void Propose(Tensor fullGradient)
     {
         direction?.Dispose();
+        UpdateFreeMask(fullGradient);
+        using var gradient = freeMask is null ? fullGradient.alias() : fullGradient * freeMask;
         direction = TwoLoop(gradient).DetachFromDisposeScope();
+        if (freeMask is not null) direction.mul_(freeMask);
         directionalDerivative = gradient.dot(direction).item<float>();
         if (!(directionalDerivative < 0))
         {
@@ -119,7 +138,31 @@ public sealed class LineSearchLbfgs : IDisposable
 
     void MoveTo(double t)
     {
-        parameter.copy_((accepted! + direction! * t).view(parameter.shape));
+        var trial = accepted! + direction! * t;
+        if (bounds is var (lower, upper)) trial.clamp_(lower, upper);
+        parameter.copy_(trial.view(parameter.shape));
+    }
+
+    /// <summary>
+    /// g.(x(t) - x): the first-order change to the projected trial point. Without bounds this is
+    /// t * g.d; with bounds the projection shortens the move, and the Armijo test must use the real one.
+    /// </summary>
+    double ExpectedDecrease()
+    {
+        if (bounds is null) return step * directionalDerivative;
+        using var move = parameter.detach().flatten() - accepted!;
+        return acceptedGradient!.dot(move).item<float>();
+    }
+
+    /// <summary>Variables at a bound whose gradient points outward are held there for this direction.</summary>
+    void UpdateFreeMask(Tensor gradient)
+    {
+        if (bounds is not var (lower, upper)) return;
+        freeMask?.Dispose();
+        using var atLower = accepted!.le(lower).logical_and(gradient.gt(0));
+        using var atUpper = accepted!.ge(upper).logical_and(gradient.lt(0));
+        using var held = atLower.logical_or(atUpper);
+        freeMask = held.logical_not().to(gradient.dtype).DetachFromDisposeScope();
     }
 
     Tensor TwoLoop(Tensor gradient)
@@ -171,5 +214,6 @@ public sealed class LineSearchLbfgs : IDisposable
         accepted?.Dispose();
         acceptedGradient?.Dispose();
         direction?.Dispose();
+        freeMask?.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using FastStyle.Data;
 using FastStyle.Data.Imaging;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Reporting;
+using FastStyle.Training.Training;
 
 namespace FastStyle.Training.Optimization;
 
@@ -22,10 +23,10 @@ public sealed record OptimizeRequest
     public OptimizeOptions Options { get; init; } = new();
     public string? MetricsPath { get; init; }
     /// <summary>
-    /// bfloat16 loss network (activations back in float32 for Grams and MSEs): about 2x faster on
-    /// CPUs with AVX512-BF16, losses within 1% of float32 (issue 2).
+    /// Loss network compute type. bfloat16 (activations back in float32 for Grams and MSEs) is about
+    /// 2x faster on CPUs with AVX512-BF16, losses within 1% of float32 (issue 2); auto uses it only there.
     /// </summary>
-    public bool BFloat16 { get; init; }
+    public PrecisionSetting Precision { get; init; } = PrecisionSetting.Auto;
     /// <summary>Allow <see cref="OutputPath"/> or <see cref="MetricsPath"/> to be one of the inputs (replacing it).</summary>
     public bool Overwrite { get; init; }
 }
@@ -45,7 +46,8 @@ public static class OptimizeJob
         var content = request.Loss.RequireFits(ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size }), request.ContentPath);
         var style = request.Loss.RequireFits(ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size }), request.StylePath);
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
-        if (request.BFloat16) loss.Network.UseComputeType(TorchSharp.torch.ScalarType.BFloat16);
+        var precision = PrecisionPolicy.Decide(request.Precision);
+        loss.Network.UseComputeType(precision.ComputeType);
         // A non-finite loss makes every later iteration meaningless: stop at once, and write nothing
         // (no JSON with NaN, no "result" that is really the untouched content image).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -65,7 +67,7 @@ public static class OptimizeJob
             throw new FastStyleError(NonFiniteLoss.Describe(bad.Loss, $"iteration {bad.Iteration}") + "; nothing written. Lower style_weight/content_weight in the --loss file");
         ImageFile.Save(result.Image, request.OutputPath);
         if (request.MetricsPath != null)
-            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, content, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, content, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 
@@ -80,7 +82,7 @@ public static class OptimizeJob
             throw new FastStyleError($"output '{path}': unsupported extension '{ext}' (use .png, .jpg or .webp)");
     }
 
-    static JsonObject Metrics(OptimizeRequest request, RgbImage content, OptimizeResult result)
+    static JsonObject Metrics(OptimizeRequest request, PrecisionDecision precision, RgbImage content, OptimizeResult result)
     {
         var history = new JsonArray();
         foreach (var h in result.History)
@@ -102,7 +104,8 @@ public static class OptimizeJob
             ["width"] = content.Width,
             ["height"] = content.Height,
             ["optimizer"] = request.Options.Optimizer.ToString().ToLowerInvariant(),
-            ["precision"] = request.BFloat16 ? "bf16" : "fp32",
+            ["precision"] = precision.Name,
+            ["precision_reason"] = precision.Reason,
             ["init"] = request.Options.Init.ToString().ToLowerInvariant(),
             ["seed"] = request.Options.Seed,
             ["vgg"] = request.VggPath,

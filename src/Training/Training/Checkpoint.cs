@@ -15,6 +15,7 @@ public sealed record Checkpoint
 {
     public const string SchemaVersion = "1";
     const string NetPrefix = "net.";
+    const string OptimizerPrefix = "adam.";
 
     public required long Step { get; init; }
     public required int Epoch { get; init; }
@@ -25,10 +26,17 @@ public sealed record Checkpoint
     public required string StyleName { get; init; }
     public required string StyleImageSha256 { get; init; }
     public required int Seed { get; init; }
+    /// <summary>The compute type the run used and why ("precision bf16 (auto: ...)"); empty in older checkpoints.</summary>
+    public string Precision { get; init; } = "";
     public required IReadOnlyDictionary<string, TensorData> NetworkWeights { get; init; }
     public required IReadOnlyDictionary<string, TensorData> OptimizerState { get; init; }
 
-    public void Save(string path)
+    /// <param name="compactOptimizerState">
+    /// store the Adam moments as bfloat16 (weights stay float32): a third smaller, for the one resumable
+    /// checkpoint per unfinished run kept in the repository (issue 11). Moments are running averages;
+    /// bf16's 3 significant digits change the next updates by far less than a batch's noise.
+    /// </param>
+    public void Save(string path, bool compactOptimizerState = false)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -41,13 +49,15 @@ public sealed record Checkpoint
             ["config"] = ConfigText,
             ["config_sha256"] = ConfigHash,
             ["style_name"] = StyleName,
+            ["precision"] = Precision,
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
             ["upsample"] = UpsampleModes.Name(Architecture.Upsample),
         };
         var tensors = NetworkWeights.Values.Select(t => t with { Name = NetPrefix + t.Name }).Concat(OptimizerState.Values);
-        SafetensorsFile.Write(path, tensors, metadata); // atomic: temp file + rename
+        SafetensorsFile.Write(path, tensors, metadata, // atomic: temp file + rename
+            compactOptimizerState ? name => name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) : null);
     }
 
     public static Checkpoint Load(string path)
@@ -82,12 +92,13 @@ public sealed record Checkpoint
             ConfigText = Get("config"),
             ConfigHash = Get("config_sha256"),
             StyleName = Get("style_name"),
+            Precision = meta.GetValueOrDefault("precision") ?? "",
             StyleImageSha256 = Get("style_image_sha256"),
             Architecture = new TransformerArchitecture(Int("base_channels", 1, TransformerArchitecture.MaxBaseChannels),
                 Int("residual_blocks", 0, TransformerArchitecture.MaxResidualBlocks), upsample),
             NetworkWeights = file.Tensors.Where(kv => kv.Key.StartsWith(NetPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[NetPrefix.Length..], kv => kv.Value with { Name = kv.Key[NetPrefix.Length..] }),
-            OptimizerState = file.Tensors.Where(kv => kv.Key.StartsWith("adam.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            OptimizerState = file.Tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
         };
     }
 

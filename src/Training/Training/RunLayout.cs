@@ -76,29 +76,34 @@ public sealed class RunLayout(string directory)
 
     /// <summary>
     /// Checks, before any work, that the run folder can be created and written, and that it does
-    /// not hold another run (unless resuming it, or replacing it on request). A resumed checkpoint
-    /// from another folder may only start a fresh folder: continuing it on top of a different run
-    /// would interleave their checkpoints and metrics.
+    /// not hold another run (unless resuming it, or replacing it on request). A checkpoint of another
+    /// run folder may only start a fresh folder: continuing it on top of a different run would
+    /// interleave their checkpoints and metrics. A checkpoint kept outside any run folder (a
+    /// --resumable-copy) continues the folder's run when it is at least as new as the folder's newest
+    /// checkpoint; an older one would branch the run, with the later checkpoints still "latest".
     /// </summary>
-    public void Prepare(ExistingRun existing, string? resumeFrom)
+    /// <param name="resumeStep">The step of <paramref name="resumeFrom"/>, when resuming.</param>
+    public void Prepare(ExistingRun existing, string? resumeFrom, long? resumeStep)
     {
         if (File.Exists(Directory)) throw new FastStyleError($"run folder '{Directory}': is a file; pass --output with a folder");
         AtomicFile.CheckWritable(ResolvedConfig);
         if (!HoldsRun) return;
-        bool resumesThisRun = resumeFrom != null && RunFolderOf(resumeFrom) is { } from && Path.GetFullPath(from) == Path.GetFullPath(Directory);
+        string? newest = LatestCheckpoint(Directory);
+        string? fromFolder = resumeFrom is null ? null : RunFolderOf(resumeFrom);
+        bool otherRun = fromFolder != null && Path.GetFullPath(fromFolder) != Path.GetFullPath(Directory);
         switch (existing)
         {
             case ExistingRun.Replace:
                 ClearPreviousRun();
                 break;
-            case ExistingRun.Resume when resumesThisRun && StepOf(LatestCheckpoint(Directory)!) > StepOf(resumeFrom!):
-                throw new FastStyleError($"run folder '{Directory}' has checkpoints after '{Path.GetFileName(resumeFrom)}' (newest: {Path.GetFileName(LatestCheckpoint(Directory))}); resuming from an older one would mix two continuations: resume from the newest, or pass --output with a new folder");
-            case ExistingRun.Resume when resumesThisRun:
-                break;
+            case ExistingRun.Resume when otherRun:
+                throw new FastStyleError($"run folder '{Directory}' holds another run (newest checkpoint: {newest ?? "none"}); resume into its own folder, or pass --force-new to replace that run");
+            case ExistingRun.Resume when newest != null && StepOf(newest) > resumeStep:
+                throw new FastStyleError($"run folder '{Directory}' has checkpoints after step {resumeStep} (newest: {Path.GetFileName(newest)}); resuming from an older one would mix two continuations: resume from the newest, or pass --output with a new folder");
             case ExistingRun.Resume:
-                throw new FastStyleError($"run folder '{Directory}' holds another run (newest checkpoint: {LatestCheckpoint(Directory) ?? "none"}); resume into its own folder, or pass --force-new to replace that run");
+                break;
             default:
-                throw new FastStyleError($"run folder '{Directory}' already holds a run (newest checkpoint: {LatestCheckpoint(Directory) ?? "none"}); pass --resume {Directory} to continue it, --force-new to replace it, or another --output");
+                throw new FastStyleError($"run folder '{Directory}' already holds a run (newest checkpoint: {newest ?? "none"}); pass --resume {Directory} to continue it, --force-new to replace it, or another --output");
         }
     }
 

@@ -23,6 +23,11 @@ public sealed record TrainRequest
     public bool ForceNew { get; init; }
     /// <summary>Keep this many step checkpoints besides the final one.</summary>
     public int KeepCheckpoints { get; init; } = 3;
+    /// <summary>
+    /// Also keep one compact resumable checkpoint here (Adam moments in bf16), replaced at every
+    /// checkpoint: the single file to commit when a run outlives a session (issue 11).
+    /// </summary>
+    public string? ResumableCopy { get; init; }
 }
 
 public enum TrainOutcome { Completed, Interrupted, Diverged }
@@ -45,8 +50,11 @@ public static class Trainer
         long lastStep = request.MaxSteps ?? config.Steps;
         var checkpoint = CheckRequest(request, lastStep);
         var layout = new RunLayout(request.OutputDirectory);
-        layout.Prepare(request.ForceNew ? ExistingRun.Replace : request.ResumeFrom != null ? ExistingRun.Resume : ExistingRun.Refuse, request.ResumeFrom);
-        var compute = config.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        layout.Prepare(request.ForceNew ? ExistingRun.Replace : request.ResumeFrom != null ? ExistingRun.Resume : ExistingRun.Refuse, request.ResumeFrom, checkpoint?.Step);
+        var precision = PrecisionPolicy.Decide(config.Precision);
+        observer.OnPrecision(precision);
+        if (precision.Warning != null) observer.OnWarning(precision.Warning);
+        var compute = precision.ComputeType;
 
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
@@ -73,7 +81,7 @@ public static class Trainer
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
         var samples = LoadSamples(config, dataset, observer);
-        using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step);
+        using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step, precision.Name);
         AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
         var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
@@ -106,7 +114,7 @@ public static class Trainer
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
-                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, styleHash, step, position, request.KeepCheckpoints);
+                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
                 log.Flush();
                 observer.OnCheckpoint(lastCheckpoint, step);
             }
@@ -116,7 +124,7 @@ public static class Trainer
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
             // Ctrl+C: keep everything up to the last finished step.
-            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, styleHash, step, position, request.KeepCheckpoints);
+            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
@@ -142,8 +150,8 @@ public static class Trainer
         return checkpoint;
     }
 
-    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, string styleHash,
-        long step, DataPosition position, int keep)
+    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
+        long step, DataPosition position, TrainRequest request)
     {
         var checkpoint = new Checkpoint
         {
@@ -154,6 +162,7 @@ public static class Trainer
             ConfigText = config.ResolvedText,
             ConfigHash = config.Hash,
             StyleName = config.StyleName,
+            Precision = precision.Describe(),
             StyleImageSha256 = styleHash,
             Architecture = config.Architecture,
             NetworkWeights = net.ExportWeights(),
@@ -161,7 +170,8 @@ public static class Trainer
         };
         string path = layout.CheckpointPath(step);
         checkpoint.Save(path);
-        layout.PruneCheckpoints(keep, current: path);
+        if (request.ResumableCopy != null) checkpoint.Save(request.ResumableCopy, compactOptimizerState: true);
+        layout.PruneCheckpoints(request.KeepCheckpoints, current: path);
         return path;
     }
 

@@ -6,8 +6,6 @@ using FastStyle.Training.Reporting;
 
 namespace FastStyle.Training.Training;
 
-public enum Precision { Float32, BFloat16 }
-
 /// <summary>
 /// A training run as data: one YAML file per style (configs/README.md documents every key).
 /// Paths in the file are relative to the file. Every key has a default; unknown keys are errors.
@@ -27,7 +25,8 @@ public sealed record TrainingConfig
     public double LearningRate { get; init; } = 1e-3;
     public int Steps { get; init; } = 40000;
     public int Seed { get; init; } = 42;
-    public Precision Precision { get; init; } = Precision.BFloat16;
+    /// <summary>Requested compute type; <see cref="PrecisionPolicy"/> decides what auto means on this machine.</summary>
+    public PrecisionSetting Precision { get; init; } = PrecisionSetting.Auto;
     public TransformerArchitecture Architecture { get; init; } = new();
     public double WidthMultiplier { get; init; } = 1.0;
     public int CheckpointEvery { get; init; } = 500;
@@ -80,7 +79,7 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = root.Choice("precision", "bf16", "bf16", "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+            Precision = PrecisionPolicy.ParseSetting(root.Choice("precision", PrecisionPolicy.AutoSpelling, PrecisionPolicy.SettingSpellings)),
             WidthMultiplier = width,
             Architecture = TransformerArchitecture.FromWidth(width, blocks, UpsampleModes.Parse(upsample)!.Value),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
@@ -124,7 +123,7 @@ public sealed record TrainingConfig
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
             $"seed: {Seed}",
-            $"precision: {(Precision == Precision.BFloat16 ? "bf16" : "fp32")}",
+            $"precision: {PrecisionPolicy.Spelling(Precision)}",
             $"network: width {WidthMultiplier:R}, {Architecture}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",

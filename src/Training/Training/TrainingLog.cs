@@ -15,12 +15,15 @@ public sealed class TrainingLog : IDisposable
     readonly StreamWriter csv;
     readonly TorchSharp.Modules.SummaryWriter tensorboard;
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
+    readonly string precision;
     string[]? layerColumns;
 
     /// <param name="resumedAtStep">The checkpoint's step when resuming; null starts a new metrics.csv.</param>
-    public TrainingLog(RunLayout layout, long? resumedAtStep)
+    /// <param name="precision">compute type of this run (bf16/fp32), logged on every row: a resumed run may change it.</param>
+    public TrainingLog(RunLayout layout, long? resumedAtStep, string precision)
     {
         this.layout = layout;
+        this.precision = precision;
         Directory.CreateDirectory(layout.Directory);
         if (resumedAtStep is { } step) TruncateAfter(step); else File.Delete(layout.MetricsCsv);
         csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
@@ -34,11 +37,11 @@ public sealed class TrainingLog : IDisposable
         {
             layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
             if (csv.BaseStream.Length == 0)
-                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns)));
+                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append("precision")));
         }
         var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
             .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
-        csv.WriteLine(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        csv.WriteLine(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)).Append(precision)));
         int step = (int)report.Step;
         tensorboard.add_scalar("loss/total", (float)loss.Total, step);
         tensorboard.add_scalar("loss/content", (float)loss.Content, step);
@@ -87,11 +90,12 @@ public sealed class TrainingLog : IDisposable
         foreach (var line in complete.Skip(1))
         {
             var f = line.Split(',');
-            if (f.Length != columns || !f.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
+            // The leading columns are numbers (a trailing text column, e.g. precision, may follow).
+            if (f.Length != columns || f.Length < 7 || !f.Take(7).All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
             double P(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
             if (P(0) > checkpointStep) continue;
             kept.Add(line);
-            if (f.Length >= 7) history.Add((P(0), P(3), P(4), P(5), P(6)));
+            history.Add((P(0), P(3), P(4), P(5), P(6)));
         }
         if (kept.Count != complete.Count || lines[^1].Length > 0)
             Data.AtomicFile.WriteAllText(layout.MetricsCsv, string.Join("\n", kept) + "\n");

@@ -9,6 +9,7 @@ public sealed record StepReport(long Step, long TotalSteps, double Seconds, doub
 public interface ITrainingObserver
 {
     void OnStart(long startStep, long totalSteps) { }
+    void OnPrecision(PrecisionDecision decision) { }
     void OnStep(StepReport report) { }
     void OnCheckpoint(string path, long step) { }
     void OnSamples(IReadOnlyList<string> paths, long step) { }

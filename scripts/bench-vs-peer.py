@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Helper of bench-vs-peer.sh: collects JSON lines and prints the side-by-side Markdown table.
+
+    bench-vs-peer.py add RAW SIDE ATTEMPT < lines   append JSON lines (stdin) to RAW, tagged with side and attempt
+    bench-vs-peer.py busy RAW SIDE TAG               other_cores_busy of the best attempt so far ("missing" if none)
+    bench-vs-peer.py table RAW [HEADER]              the Markdown table of the best attempt of every row
+A row is contaminated when other_cores_busy >= 0.1 (the peer's rule, ../shared/peer/README.md);
+of several attempts the least contaminated one counts.
+"""
+import json
+import sys
+
+CONTAMINATED = 0.1
+
+
+def read(raw):
+    with open(raw) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def best(rows, side, tag):
+    candidates = [r for r in rows if r.get("side") == side and r.get("tag") == tag]
+    return min(candidates, key=lambda r: (r["other_cores_busy"], -r["attempt"])) if candidates else None
+
+
+def add(raw, side, attempt):
+    with open(raw, "a") as out:
+        for line in sys.stdin:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            record["side"] = side
+            record["attempt"] = int(attempt)
+            out.write(json.dumps(record) + "\n")
+
+
+def seconds(r):
+    return f"{r['median_s']:.3f} s ({r['min_s']:.3f}–{r['max_s']:.3f})"
+
+
+def table(raw, header=None):
+    rows = read(raw)
+    tags = []
+    for r in rows:
+        if r["tag"] not in tags:
+            tags.append(r["tag"])
+    out = []
+    if header:
+        out += [open(header).read().rstrip(), ""]
+    out += ["| work | ours | peer | ours/peer | other_cores_busy ours / peer |",
+            "|---|---|---|---|---|"]
+    contaminated = 0
+
+    def busy_cell(o, p):
+        nonlocal contaminated
+        values = [x["other_cores_busy"] if x else None for x in (o, p)]
+        text = " / ".join("–" if v is None else f"{v:.2f}" for v in values)
+        if any(v is not None and v >= CONTAMINATED for v in values):
+            contaminated += 1
+            text += " **CONTAMINATED**"
+        runs = [sum(1 for r in rows if r["side"] == side and r["tag"] == x["tag"]) for side, x in (("ours", o), ("peer", p)) if x]
+        if max(runs, default=1) > 1:
+            text += f" (best of {'/'.join(map(str, runs))} runs)"
+        return text
+
+    def line(work, o, p, cell, ratio_of):
+        ratio = f"{ratio_of(o) / ratio_of(p):.2f}" if o and p and ratio_of(p) else "–"
+        out.append(f"| {work} | {cell(o, o) if o else 'failed'} | {cell(p, o) if p else 'failed'} | {ratio} | {busy_cell(o, p)} |")
+
+    def timed(r, ours):
+        text = seconds(r)
+        if ours and ours.get("gflop"):
+            text += f", {ours['gflop'] / r['median_s']:.0f} GFLOP/s"
+        return text
+
+    def compute(r, ours):
+        c = r["compute"]
+        return f"{c['median']:.3f} s ({c['min']:.3f}–{c['max']:.3f})"
+
+    names = {"train": "train step {batch}x{size} {amp}", "infer": "stylise {size} px", "gatys": "optimisation eval {size} px"}
+    for kind in ("train", "infer", "gatys"):
+        for tag in tags:
+            o, p = best(rows, "ours", tag), best(rows, "peer", tag)
+            r = o or p
+            if r["bench"] != kind:
+                continue
+            work = names[kind].format(batch=r["batch"], size=r["size"], amp="bf16" if r["amp"] == "bf16" else "fp32")
+            line(work, o, p, timed, lambda x: x["median_s"])
+            if kind == "train":
+                line(work + ", compute only", o, p, compute, lambda x: x["compute"]["median"])
+        if kind == "train":
+            train = [t for t in tags if (best(rows, "ours", t) or best(rows, "peer", t))["bench"] == "train"]
+            largest = max(((best(rows, "ours", t) or best(rows, "peer", t))["size"] for t in train), default=None)
+            for tag in train:
+                o, p = best(rows, "ours", tag), best(rows, "peer", tag)
+                r = o or p
+                if r["size"] == largest:
+                    work = f"peak RSS, train {r['batch']}x{r['size']} {'bf16' if r['amp'] == 'bf16' else 'fp32'}"
+                    line(work, o, p, lambda x, _: f"{x['peak_rss_mib']:.0f} MiB", lambda x: x["peak_rss_mib"])
+    out += ["",
+            "Times: median (min–max) of the timed steps. GFLOP/s: the convolutions of the work as the peer defines it "
+            "(one count per row, the same for both sides; see bench/FastStyle.Bench/TransformerFlops.cs). "
+            + ("\"compute only\" leaves out the wait for the batch (ours decodes in the background, the peer in the step). "
+               if any(r["bench"] == "train" for r in rows) else "")
+            + f"CONTAMINATED: another process used >= {CONTAMINATED} cores during the timed steps; rerun on a quiet machine."]
+    print("\n".join(out))
+    return contaminated
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] == "add":
+        add(argv[1], argv[2], argv[3])
+    elif len(argv) == 4 and argv[0] == "busy":
+        r = best(read(argv[1]), argv[2], argv[3])
+        print("missing" if r is None else r["other_cores_busy"])
+    elif len(argv) in (2, 3) and argv[0] == "table":
+        table(argv[1], argv[2] if len(argv) == 3 else None)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
