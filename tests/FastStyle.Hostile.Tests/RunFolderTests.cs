@@ -58,6 +58,26 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void Resume_into_a_folder_holding_a_run_needs_a_checkpoint_of_that_run_at_least_as_new()
+    {
+        using var dir = new TempDir();
+        var layout = new RunLayout(dir.File("run"));
+        Directory.CreateDirectory(layout.CheckpointDirectory);
+        File.WriteAllText(layout.CheckpointPath(4), "");
+        var other = new RunLayout(dir.File("other"));
+        Directory.CreateDirectory(other.CheckpointDirectory);
+        File.WriteAllText(other.CheckpointPath(9), "");
+
+        layout.Prepare(ExistingRun.Resume, layout.CheckpointPath(4), 4);                 // its own newest
+        layout.Prepare(ExistingRun.Resume, dir.File("copy.safetensors"), 4);             // a --resumable-copy as new
+        Assert.Contains("after step 2", Assert.Throws<FastStyle.Data.FastStyleError>(
+            () => layout.Prepare(ExistingRun.Resume, dir.File("copy.safetensors"), 2)).Message);
+        Assert.Contains("holds another run", Assert.Throws<FastStyle.Data.FastStyleError>(
+            () => layout.Prepare(ExistingRun.Resume, other.CheckpointPath(9), 9)).Message);
+        Assert.True(File.Exists(layout.CheckpointPath(4)));
+    }
+
+    [Fact]
     public void Pruning_never_deletes_the_checkpoint_just_written()
     {
         using var dir = new TempDir();
