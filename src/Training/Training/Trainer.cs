@@ -123,11 +123,13 @@ public static class Trainer
         }
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
-            // Ctrl+C: keep everything up to the last finished step.
+            // SIGINT/SIGTERM: keep everything up to the last finished step.
             lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
+        else if (outcome == TrainOutcome.Interrupted)
+            message = $"interrupted before a step finished; nothing new to save{(lastCheckpoint != null ? $" (last checkpoint: {lastCheckpoint})" : "")}";
         log.Flush();
         if (outcome == TrainOutcome.Completed) message = $"trained to step {step}";
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
