@@ -7,7 +7,9 @@ namespace FastStyle.Data;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, probeOnly: false);
+
+    static void Write(string path, Action<Stream> write, bool probeOnly)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
@@ -24,18 +26,31 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: false);
             }
-            File.Move(temp, full, overwrite: true);
+            if (probeOnly) File.Delete(temp);
+            else File.Move(temp, full, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new FastStyleError($"output '{path}': cannot write ({e.Message})", e);
+            // The OS message names the temp file, which the user never asked for and which is gone now.
+            throw new FastStyleError($"output '{path}': cannot write ({e.Message.Replace(temp, full).ReplaceLineEndings(" ")})", e);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Fails now, with the same one-line error a write would give, when <paramref name="path"/> cannot
+    /// be written (a folder in its place, a missing or read-only parent): commands check their outputs
+    /// before hours of work rather than after. Leaves no file behind.
+    /// </summary>
+    public static void CheckWritable(string path)
+    {
+        if (Directory.Exists(path)) throw new FastStyleError($"output '{path}': is a folder, expected a file path");
+        Write(path, _ => { }, probeOnly: true);
     }
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

@@ -49,9 +49,19 @@ public sealed partial record ModelMetadata
         foreach (var entry in model.MetadataProps) props[entry.Key] = entry.Value;
         var metadata = FromProperties(props, out string reason) ?? throw NotOurs(path, reason);
 
+        if (metadata.WeightsSha256 is { } expected && WeightsChecksum(model.Graph) != expected)
+            throw new FastStyleError($"model '{path}': weights checksum mismatch (metadata {Keys.WeightsSha256} differs from the weights); the file is corrupt, export or copy it again");
         CheckTensor(path, model.Graph.Input, "input", "input");
         CheckTensor(path, model.Graph.Output, "output", "output");
         return (metadata, bytes);
+    }
+
+    /// <summary>SHA-256 (hex) over every initializer as serialised, in graph order: names, shapes, types and values.</summary>
+    internal static string WeightsChecksum(GraphProto graph)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var initializer in graph.Initializer) sha.AppendData(initializer.ToByteArray());
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     static void CheckTensor(string path, IEnumerable<ValueInfoProto> values, string name, string role)

@@ -24,6 +24,13 @@ public sealed partial record ModelMetadata(
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     /// <summary>Input and output tensor convention, for humans reading the file with other tools.</summary>
     public string PixelConvention { get; init; } = PixelConventionText;
+    /// <summary>
+    /// SHA-256 of the graph's initializers (<see cref="WeightsChecksum"/>), verified on load: a flipped
+    /// weight byte still parses and runs, silently producing a different picture. Null in models
+    /// exported before it existed, which load without the check (the key is optional, so the format
+    /// version stays 1 and older readers, which ignore unknown keys, still read new files).
+    /// </summary>
+    public string? WeightsSha256 { get; init; }
 
     internal static class Keys
     {
@@ -37,13 +44,14 @@ public sealed partial record ModelMetadata(
         public const string ResidualBlocks = KeyPrefix + "arch.residual_blocks";
         public const string Upsample = KeyPrefix + "arch.upsample";
         public const string PixelConvention = KeyPrefix + "pixel_convention";
+        public const string WeightsSha256 = KeyPrefix + "weights_sha256";
     }
 
     /// <summary>Key/value pairs in a fixed order (stable files for identical inputs); numbers are invariant-culture.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToProperties()
     {
         var inv = CultureInfo.InvariantCulture;
-        return
+        List<KeyValuePair<string, string>> properties =
         [
             new(Keys.Format, Format),
             new(Keys.FormatVersion, FormatVersion.ToString(inv)),
@@ -53,9 +61,11 @@ public sealed partial record ModelMetadata(
             new(Keys.ConfigHash, ConfigHash),
             new(Keys.BaseChannels, Architecture.BaseChannels.ToString(inv)),
             new(Keys.ResidualBlocks, Architecture.ResidualBlocks.ToString(inv)),
-            new(Keys.Upsample, Architecture.Upsample == UpsampleMode.Transpose ? "transpose" : "nearest"),
+            new(Keys.Upsample, UpsampleModes.Name(Architecture.Upsample)),
             new(Keys.PixelConvention, PixelConvention),
         ];
+        if (WeightsSha256 != null) properties.Add(new(Keys.WeightsSha256, WeightsSha256));
+        return properties;
     }
 
     /// <summary>
@@ -90,14 +100,14 @@ public sealed partial record ModelMetadata(
         long? Number(string key) => long.TryParse(Text(key), NumberStyles.Integer, inv, out long v) ? v : null;
 
         long? steps = Number(Keys.TrainingSteps), channels = Number(Keys.BaseChannels), blocks = Number(Keys.ResidualBlocks);
-        UpsampleMode? upsample = Text(Keys.Upsample) switch { "nearest" => UpsampleMode.Nearest, "transpose" => UpsampleMode.Transpose, _ => null };
+        UpsampleMode? upsample = UpsampleModes.Parse(Text(Keys.Upsample));
         string? bad =
             Text(Keys.StyleName) is null ? Keys.StyleName :
             Text(Keys.StyleImageSha256) is null ? Keys.StyleImageSha256 :
             steps is null or < 0 ? Keys.TrainingSteps :
             Text(Keys.ConfigHash) is null ? Keys.ConfigHash :
-            channels is null or < 1 or > int.MaxValue ? Keys.BaseChannels :
-            blocks is null or < 0 or > int.MaxValue ? Keys.ResidualBlocks :
+            channels is null or < 1 or > TransformerArchitecture.MaxBaseChannels ? Keys.BaseChannels :
+            blocks is null or < 0 or > TransformerArchitecture.MaxResidualBlocks ? Keys.ResidualBlocks :
             upsample is null ? Keys.Upsample : null;
         if (bad != null)
         {
@@ -112,6 +122,7 @@ public sealed partial record ModelMetadata(
             Format = format,
             FormatVersion = version,
             PixelConvention = Text(Keys.PixelConvention) ?? PixelConventionText,
+            WeightsSha256 = Text(Keys.WeightsSha256),
         };
     }
 }

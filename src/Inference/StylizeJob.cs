@@ -20,7 +20,15 @@ public static class StylizeJob
     /// Output is a folder when it already is one, ends with a separator, or there are several inputs
     /// (or a folder input); then each result is named after its input's stem.
     /// </summary>
-    public static IReadOnlyList<StylizeItem> Plan(IReadOnlyList<string> inputs, string output)
+    /// <param name="overwrite">Allow a result to replace its own input (`stylize dir -o dir`); refused otherwise.</param>
+    public static IReadOnlyList<StylizeItem> Plan(IReadOnlyList<string> inputs, string output, bool overwrite = false)
+    {
+        var items = PlanItems(inputs, output);
+        foreach (var item in items) OutputGuard.RefuseInputs([item.Output], items.Select(i => i.Input), overwrite);
+        return items;
+    }
+
+    static IReadOnlyList<StylizeItem> PlanItems(IReadOnlyList<string> inputs, string output)
     {
         if (inputs.Count == 0) throw new FastStyleError("stylize: no input images given");
         var files = new List<string>();
@@ -71,13 +79,19 @@ public static class StylizeJob
             try
             {
                 var content = ImageFile.Load(item.Input, new ImageLoadOptions { MaxSize = size });
-                var result = stylizer.Stylize(content, settings);
+                var result = stylizer.Stylize(content, settings, cancel);
                 ImageFile.Save(result, item.Output);
                 outcome = new StylizeOutcome(item, null, result.Width, result.Height, clock.Elapsed.TotalSeconds);
             }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                break; // stopped between tiles: this image is abandoned, nothing of it was written
+            }
             catch (FastStyleError e) when (items.Count > 1)
             {
-                outcome = new StylizeOutcome(item, e.Message, 0, 0, clock.Elapsed.TotalSeconds);
+                // In a batch the line must say which file failed, whatever the error's own wording.
+                string message = e.Message.Contains(item.Input, StringComparison.Ordinal) ? e.Message : $"image '{item.Input}': {e.Message}";
+                outcome = new StylizeOutcome(item, message, 0, 0, clock.Elapsed.TotalSeconds);
             }
             outcomes.Add(outcome);
             onDone?.Invoke(outcome);

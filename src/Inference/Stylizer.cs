@@ -52,8 +52,12 @@ public sealed class Stylizer : IDisposable
         }
     }
 
-    /// <summary>Stylises one image; the result has the content's size.</summary>
-    public RgbImage Stylize(RgbImage content, StyleSettings settings)
+    /// <summary>
+    /// Stylises one image; the result has the content's size. A tiled image checks
+    /// <paramref name="cancel"/> between tiles (one 4096x3072 image is about a minute of work), and
+    /// <paramref name="onTile"/> reports (tiles done, tiles in all).
+    /// </summary>
+    public RgbImage Stylize(RgbImage content, StyleSettings settings, CancellationToken cancel = default, Action<int, int>? onTile = null)
     {
         settings.Validate();
         CheckSize(content.Width, content.Height);
@@ -63,7 +67,7 @@ public sealed class Stylizer : IDisposable
         int tile = settings.EffectiveTileSize(content.Width, content.Height);
         float[] stylized = tile == 0
             ? Run(content.Pixels, 1, content.Height, content.Width)
-            : RunTiled(content, tile, settings.TileOverlap);
+            : RunTiled(content, tile, settings.TileOverlap, cancel, onTile);
         return Finish(content, stylized, settings);
     }
 
@@ -115,8 +119,9 @@ public sealed class Stylizer : IDisposable
     }
 
     /// <summary>Stylises overlapping tiles and stitches them with <see cref="TileLayout"/> weights.</summary>
-    float[] RunTiled(RgbImage content, int tile, int overlap)
+    float[] RunTiled(RgbImage content, int tile, int overlap, CancellationToken cancel, Action<int, int>? onTile)
     {
+        int tiles = TileLayout.Starts(content.Height, tile, overlap).Length * TileLayout.Starts(content.Width, tile, overlap).Length, done = 0;
         int w = content.Width, h = content.Height, plane = w * h;
         int tw = Math.Min(tile, w), th = Math.Min(tile, h);
         var sum = new float[3 * plane];
@@ -129,6 +134,7 @@ public sealed class Stylizer : IDisposable
             float[] wy = TileLayout.Weights(y0, th, h, overlap);
             foreach (int x0 in TileLayout.Starts(w, tile, overlap))
             {
+                cancel.ThrowIfCancellationRequested();
                 float[] wx = TileLayout.Weights(x0, tw, w, overlap);
                 for (int ch = 0; ch < 3; ch++)
                     for (int y = 0; y < th; y++)
@@ -145,6 +151,7 @@ public sealed class Stylizer : IDisposable
                         for (int ch = 0; ch < 3; ch++)
                             sum[ch * plane + dst] += wt * tileOut[(ch * th + y) * tw + x];
                     }
+                onTile?.Invoke(++done, tiles);
             }
         }
 

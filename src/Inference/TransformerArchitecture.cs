@@ -9,6 +9,22 @@ public enum UpsampleMode
     Transpose,
 }
 
+/// <summary>How <see cref="UpsampleMode"/> is spelled in configs, checkpoints and ONNX metadata: one spelling, read strictly.</summary>
+public static class UpsampleModes
+{
+    public static string[] Names { get; } = ["nearest", "transpose"];
+
+    public static string Name(UpsampleMode mode) => mode == UpsampleMode.Transpose ? "transpose" : "nearest";
+
+    /// <summary>The mode for an exact name; null for anything else (never a silent default).</summary>
+    public static UpsampleMode? Parse(string? name) => name switch
+    {
+        "nearest" => UpsampleMode.Nearest,
+        "transpose" => UpsampleMode.Transpose,
+        _ => null,
+    };
+}
+
 /// <summary>
 /// The shape of a Johnson-style transformer network (Johnson, Alahi, Fei-Fei 2016, with instance
 /// norm per Ulyanov et al. 2016). Shared by the TorchSharp network (training) and the ONNX
@@ -28,11 +44,27 @@ public enum UpsampleMode
 public sealed record TransformerArchitecture(int BaseChannels = 32, int ResidualBlocks = 5, UpsampleMode Upsample = UpsampleMode.Nearest)
 {
     public const float InstanceNormEpsilon = 1e-5f;
+    public const int DefaultBaseChannels = 32;
+    /// <summary>Upper bounds for configs and for metadata read from files: width 4 (128 channels) and
+    /// 32 blocks are far beyond any useful network, and a crafted file with base_channels=100000 would
+    /// otherwise allocate hundreds of GB before its weights are even compared.</summary>
+    public const int MaxBaseChannels = 128;
+    public const int MaxResidualBlocks = 32;
+
+    /// <summary>Null when every field is in range, else which one is not and why.</summary>
+    public string? Problem() =>
+        BaseChannels is < 1 or > MaxBaseChannels ? $"base_channels {BaseChannels} is outside 1..{MaxBaseChannels}"
+        : ResidualBlocks is < 0 or > MaxResidualBlocks ? $"residual_blocks {ResidualBlocks} is outside 0..{MaxResidualBlocks}"
+        : !Enum.IsDefined(Upsample) ? $"upsample {(int)Upsample} is unknown"
+        : null;
+
+    /// <summary>The config keys and values, as a config and the training banner show them.</summary>
+    public override string ToString() => $"base_channels {BaseChannels}, residual_blocks {ResidualBlocks}, upsample {UpsampleModes.Name(Upsample)}";
 
     /// <summary>Channel widths scale with the multiplier; the paper's CPU advice is 0.5 (c9s1-16 ... R64x5).</summary>
     public static TransformerArchitecture FromWidth(double widthMultiplier, int residualBlocks, UpsampleMode upsample)
     {
-        int channels = (int)Math.Round(32 * widthMultiplier);
+        int channels = (int)Math.Round(DefaultBaseChannels * widthMultiplier);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(widthMultiplier), "width multiplier gives no channels");
         return new TransformerArchitecture(channels, residualBlocks, upsample);
     }

@@ -69,7 +69,7 @@ public static class TransformerOnnxExporter
             Graph = g.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
-        foreach (var (key, value) in metadata.ToProperties())
+        foreach (var (key, value) in (metadata with { WeightsSha256 = ModelMetadata.WeightsChecksum(g.Graph) }).ToProperties())
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }

@@ -26,7 +26,7 @@ internal static class EvaluateCompareFixtures
 
     public static string WriteLossYaml(string directory) => Fixtures.WriteTinyLossYaml(directory);
 
-    public static LossConfig Loss(string directory) => LossConfigFile.Load(WriteLossYaml(directory), LossConfig.GatysDefaults);
+    public static LossConfig Loss(string directory) => LossConfigFile.Load(WriteLossYaml(directory));
 
     /// <summary>A randomly initialised 4-channel, 1-residual-block network exported to ONNX (no training: its loss is whatever it is).</summary>
     public static string WriteTinyModel(string directory)

@@ -16,7 +16,7 @@ public class OptimizeTests
         OutputPath = output,
         VggPath = Fixtures.TinyVggPath,
         Size = 32,
-        Loss = LossConfigFile.Load(Fixtures.WriteTinyLossYaml(dir.Path), LossConfig.GatysDefaults),
+        Loss = LossConfigFile.Load(Fixtures.WriteTinyLossYaml(dir.Path)),
         Options = options,
         MetricsPath = Path.ChangeExtension(output, ".json"),
     };
@@ -141,7 +141,7 @@ public class CliTests
         Assert.Single(lines);
         Assert.StartsWith("faststyle: ", lines[0]);
         Assert.Contains(content, lines[0]);
-        Assert.Contains("not a readable image", lines[0]);
+        Assert.Contains("not an image file", lines[0]);
         Assert.False(File.Exists(dir.File("out.png")));
     }
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using FastStyle.Data;
+using FastStyle.Data.Imaging;
 
 namespace FastStyle.Cli.Commands;
 
@@ -11,16 +14,57 @@ public static class CommonOptions
         Description = "VGG weights (safetensors, torchvision names). Default: $FASTSTYLE_VGG, else ~/.cache/faststyle/vgg19.safetensors",
     };
 
-    public static Option<int?> Positive(string name, string description) => WithCheck(new Option<int?>(name) { Description = description });
-
-    static Option<int?> WithCheck(Option<int?> option)
+    /// <summary>Refusing to replace an input is the default; this is the one way to ask for it.</summary>
+    public static Option<bool> Overwrite() => new("--overwrite")
     {
-        option.Validators.Add(result =>
+        Description = "Allow an output path that is also an input (the input is replaced)",
+    };
+
+    /// <summary>A positive integer (iterations, steps, threads).</summary>
+    public static Option<int?> Positive(string name, string description, int max = int.MaxValue) => Integer(name, description, min: 1, max);
+
+    /// <summary>
+    /// A longest side in pixels: bounded by the decoder's pixel budget, so a typo like `--size 2000000000`
+    /// is one line instead of an out-of-memory crash.
+    /// </summary>
+    public static Option<int?> Size(string name, string description) => Positive(name, description, ImageLoadOptions.MaxSide);
+
+    /// <summary>
+    /// An integer parsed strictly in the invariant culture (no exponents, separators or fractions);
+    /// anything else, or a value outside [min, max], is a parse error: one line and exit 2 rather
+    /// than System.CommandLine's InvalidOperationException when a validator reads a failed value.
+    /// </summary>
+    public static Option<int?> Integer(string name, string description, int min, int max = int.MaxValue)
+    {
+        string range = max == int.MaxValue ? $"an integer >= {min}" : $"an integer from {min} to {max}";
+        return new Option<int?>(name)
         {
-            if (result.GetValueOrDefault<int?>() is <= 0) result.AddError($"{option.Name} must be a positive integer");
-        });
-        return option;
+            Description = description,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) && value >= min && value <= max)
+                    return (int)value;
+                result.AddError($"{name}: '{text}' is not {range}");
+                return null;
+            },
+        };
     }
+
+    /// <summary>A number in [0, 1] with a dot as decimal separator: `0,5` is an error, not 5 (invariant culture would read the comma as a thousands separator).</summary>
+    public static Option<float> Fraction(string name, string description, float defaultValue) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (float.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out float value) && value is >= 0f and <= 1f)
+                return value;
+            result.AddError($"{name}: '{text}' is not a number from 0 to 1 (use a dot for decimals: 0.5)");
+            return defaultValue;
+        },
+    };
 
     public static void RequireFile(string path, string what)
     {

@@ -16,8 +16,8 @@ public static class CompareCommand
         var style = new Option<string>("--style", "-s") { Description = "Style image (normally the one the model was trained on)", Required = true };
         var content = new Option<string[]>("--content", "-c") { Description = "Content images", Required = true, AllowMultipleArgumentsPerToken = true };
         var iterations = new Option<string>("--iterations") { Description = "Gatys checkpoint iterations, comma-separated (default 50,100,300,500)", DefaultValueFactory = _ => "50,100,300,500" };
-        var size = CommonOptions.Positive("--size", "Longest side of the content, network and Gatys images (default 256)");
-        var styleSize = CommonOptions.Positive("--style-size", "Longest side of the style image (default: --size; the training config's style_size scores on the network's own targets)");
+        var size = CommonOptions.Size("--size", "Longest side of the content, network and Gatys images (default 256)");
+        var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size; the training config's style_size scores on the network's own targets)");
         var lossFile = new Option<string?>("--loss")
         {
             Description = "Loss both methods are scored on and Gatys minimises (a loss YAML or a training config). " +
@@ -47,7 +47,7 @@ public static class CompareCommand
                 Iterations = CheckpointList.Parse(parse.GetValue(iterations)!),
                 Size = parse.GetValue(size) ?? 256,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
+                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 LossSource = lossPath ?? "gatys-defaults",
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
                 Init = parse.GetValue(init) == "content" ? InitialImage.Content : InitialImage.Noise,
@@ -65,7 +65,7 @@ public static class CompareCommand
                     $"{i.Name}: network loss {i.Network.Loss.Total:G4} in {i.Network.Seconds:F3} s; equivalent Gatys iterations {(i.Equivalence.Iterations?.ToString() ?? "not reached")}{(i.Equivalence.SpeedRatio is { } r ? $", speed ratio {r:G3}x" : "")}");
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportMarkdown)}[/] (and report.json, report.html, grid.jpg, loss.png)");
             Console.WriteLine(report.Summary.Describe());
-            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+            return cancel.IsCancellationRequested ? Interrupt.ExitCode : ExitCodes.Success;
         });
         return command;
     }

@@ -16,12 +16,13 @@ public static class EvaluateCommand
         var stylized = new Option<string[]>("--stylized") { Description = "Stylised images to score, one per content image", Required = true, AllowMultipleArgumentsPerToken = true };
         var lossFile = new Option<string?>("--loss") { Description = "Loss definition YAML (a loss file or a training config's loss: section). Default: Gatys et al." };
         var vgg = CommonOptions.Vgg();
-        var size = CommonOptions.Positive("--size", "Longest side of the content images; stylized images are resized to their content's size (default 512)");
-        var styleSize = CommonOptions.Positive("--style-size", "Longest side of the style image (default: --size; use the training config's style_size to score a network on its own targets)");
+        var size = CommonOptions.Size("--size", "Longest side of the content images; stylized images are resized to their content's size (default 512)");
+        var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size; use the training config's style_size to score a network on its own targets)");
         var json = new Option<string?>("--json") { Description = "Write per-image losses and mean ± std as JSON" };
+        var overwrite = CommonOptions.Overwrite();
         var command = new Command("evaluate", "Score stylised images with the perceptual loss (content, style per layer, TV, total)")
         {
-            style, content, stylized, lossFile, vgg, size, styleSize, json,
+            style, content, stylized, lossFile, vgg, size, styleSize, json, overwrite,
         };
         command.SetAction(parse =>
         {
@@ -36,16 +37,17 @@ public static class EvaluateCommand
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
                 Size = parse.GetValue(size) ?? 512,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
+                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 LossSource = lossPath ?? "gatys-defaults",
                 JsonPath = parse.GetValue(json),
+                Overwrite = parse.GetValue(overwrite),
             };
             EvaluateJob.Validate(request);
             var result = Progress.Run("evaluate", request.ContentPaths.Count,
                 report => EvaluateJob.Run(request, (done, e) => report(done, Path.GetFileName(e.StylizedPath)), cancel));
             foreach (var table in Tables(result)) AnsiConsole.Write(table);
             if (request.JsonPath != null) AnsiConsole.MarkupLineInterpolated($"wrote [green]{request.JsonPath}[/]");
-            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+            return cancel.IsCancellationRequested ? Interrupt.ExitCode : ExitCodes.Success;
         });
         return command;
     }

@@ -15,8 +15,8 @@ public static class OptimizeCommand
         var content = new Option<string>("--content", "-c") { Description = "Content image", Required = true };
         var style = new Option<string>("--style", "-s") { Description = "Style image", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg, .webp)", Required = true };
-        var size = CommonOptions.Positive("--size", "Longest side of the content/output image in pixels (default 512)");
-        var styleSize = CommonOptions.Positive("--style-size", "Longest side of the style image (default: --size)");
+        var size = CommonOptions.Size("--size", "Longest side of the content/output image in pixels (default 512)");
+        var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size)");
         var iterations = CommonOptions.Positive("--iterations", "Iterations, one loss+gradient evaluation each (default 500)");
         var optimizer = new Option<string>("--optimizer") { Description = "lbfgs or adam", DefaultValueFactory = _ => "lbfgs" };
         optimizer.AcceptOnlyFromAmong("lbfgs", "adam");
@@ -25,14 +25,15 @@ public static class OptimizeCommand
         var lossFile = new Option<string?>("--loss") { Description = "Loss definition YAML (a loss file or a training config's loss: section). Default: Gatys et al., see configs/README.md" };
         var vgg = CommonOptions.Vgg();
         var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
-        var saveEvery = new Option<int>("--save-every") { Description = "Also write out.iterNNNN.png every N iterations (0: never)", DefaultValueFactory = _ => 0 };
+        var saveEvery = CommonOptions.Integer("--save-every", "Also write out.iterNNNN.png every N iterations (0: never)", min: 0);
+        var overwrite = CommonOptions.Overwrite();
         var precision = new Option<string>("--precision") { Description = "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", DefaultValueFactory = _ => PrecisionPolicy.AutoSpelling };
         precision.AcceptOnlyFromAmong(PrecisionPolicy.SettingSpellings);
         var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
 
         var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
         {
-            content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, precision, metrics,
+            content, style, output, size, styleSize, iterations, optimizer, init, lossFile, vgg, seed, saveEvery, precision, metrics, overwrite,
         };
         command.SetAction(parse =>
         {
@@ -48,8 +49,9 @@ public static class OptimizeCommand
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
                 Size = parse.GetValue(size) ?? 512,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath, LossConfig.GatysDefaults),
+                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 MetricsPath = parse.GetValue(metrics),
+                Overwrite = parse.GetValue(overwrite),
                 Precision = PrecisionPolicy.ParseSetting(parse.GetValue(precision)!),
                 Options = new OptimizeOptions
                 {
@@ -57,7 +59,7 @@ public static class OptimizeCommand
                     Optimizer = parse.GetValue(optimizer) == "adam" ? PixelOptimizer.Adam : PixelOptimizer.Lbfgs,
                     Init = parse.GetValue(init) == "noise" ? InitialImage.Noise : InitialImage.Content,
                     Seed = parse.GetValue(seed),
-                    SnapshotEvery = Math.Max(0, parse.GetValue(saveEvery)),
+                    SnapshotEvery = parse.GetValue(saveEvery) ?? 0,
                 },
             };
             var decision = PrecisionPolicy.Decide(request.Precision);
@@ -71,7 +73,7 @@ public static class OptimizeCommand
                 }, cancel));
             AnsiConsole.MarkupLineInterpolated(
                 $"wrote [green]{request.OutputPath}[/]: style {result.Initial.Style:G4} -> {result.Final.Style:G4} ({result.Final.Style / result.Initial.Style:P1}), content {result.Final.Content:G4}, {result.Seconds:F1} s ({result.Seconds / Math.Max(1, result.History.Count - 1):F3} s/iteration)");
-            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+            return cancel.IsCancellationRequested ? Interrupt.ExitCode : ExitCodes.Success;
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FastStyle.Data;
+using FastStyle.Data.Imaging;
 using FastStyle.Inference;
 using Spectre.Console;
 
@@ -13,19 +14,20 @@ public static class StylizeCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Images or folders of images", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model", "-m") { Description = $"ONNX model file, or the name of a shipped style (e.g. {ModelLocator.DefaultStyle}; default: ${ModelLocator.EnvironmentVariable}, else {ModelLocator.DefaultStyle})" };
         var output = new Option<string>("--output", "-o") { Description = "Output file (.png, .jpg, .webp), or a folder for several inputs", Required = true };
-        var size = CommonOptions.Positive("--size", "Resize so the longest side is N pixels first (default: keep the input's size)");
-        var strength = new Option<float>("--strength") { Description = "0..1: blend of stylised and original (1 = fully stylised)", DefaultValueFactory = _ => 1f };
+        var size = CommonOptions.Size("--size", "Resize so the longest side is N pixels first (default: keep the input's size)");
+        var strength = CommonOptions.Fraction("--strength", "0..1: blend of stylised and original (1 = fully stylised)", 1f);
         var preserveColor = new Option<bool>("--preserve-color") { Description = "Keep the content's colours; transfer luminance only (Gatys et al. 2016)" };
-        var tile = new Option<int>("--tile") { Description = $"Tile size for large images (0: automatic above {StyleSettings.AutoTilePixelBudget / 1e6:F1} megapixels)", DefaultValueFactory = _ => 0 };
-        var threads = CommonOptions.Positive("--threads", "ONNX Runtime intra-op threads (default: one per core)");
-        var command = new Command("stylize", "Stylise images with an exported network") { inputs, model, output, size, strength, preserveColor, tile, threads };
+        var tile = CommonOptions.Integer("--tile", $"Tile size for large images, at least {StyleSettings.Default.MinTileSize} (0: automatic above {StyleSettings.AutoTilePixelBudget / 1e6:F1} megapixels)", min: 0, max: ImageLoadOptions.MaxSide);
+        var threads = CommonOptions.Positive("--threads", "ONNX Runtime intra-op threads (default: one per core)", max: 1024);
+        var overwrite = CommonOptions.Overwrite();
+        var command = new Command("stylize", "Stylise images with an exported network") { inputs, model, output, size, strength, preserveColor, tile, threads, overwrite };
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
             string modelPath = ResolveModel(parse.GetValue(model));
-            var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile));
+            var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile) ?? 0);
             settings.Validate();
-            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!);
+            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite));
             using var stylizer = Stylizer.Load(modelPath, new StylizerOptions(parse.GetValue(threads)));
             int done = 0;
             var outcomes = Progress.Run($"stylize ({stylizer.Metadata.StyleName})", items.Count, report =>
@@ -38,7 +40,7 @@ public static class StylizeCommand
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{o.Item.Output}[/] ({o.Width}x{o.Height}, {o.Seconds:F2} s)");
             int failed = outcomes.Count(o => o.Error != null);
             if (failed > 0) Console.Error.WriteLine($"faststyle: {failed} of {items.Count} images failed (see above)");
-            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : failed > 0 ? ExitCodes.UserError : ExitCodes.Success;
+            return cancel.IsCancellationRequested ? Interrupt.ExitCode : failed > 0 ? ExitCodes.UserError : ExitCodes.Success;
         });
         return command;
     }

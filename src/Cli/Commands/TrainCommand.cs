@@ -15,21 +15,24 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint file, or the newest checkpoint of a run folder" };
         var maxSteps = CommonOptions.Positive("--max-steps", "Stop at this step (default: the config's steps)");
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (nested: loss.style_weight=5)", AllowMultipleArgumentsPerToken = false };
-        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default runs/<style_name>)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default: the resumed checkpoint's run folder, else runs/<style_name>)" };
+        var forceNew = new Option<bool>("--force-new") { Description = "Start over in a run folder that holds another run, deleting its checkpoints, metrics and samples" };
         var resumableCopy = new Option<string?>("--resumable-copy")
         {
             Description = "Also keep one compact resumable checkpoint at this path (Adam moments in bf16), replaced at every checkpoint: commit it when a run must continue on another machine",
         };
         var vgg = CommonOptions.Vgg();
-        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, resumableCopy, vgg };
+        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, forceNew, resumableCopy, vgg };
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
             string configPath = parse.GetValue(config)!;
             CommonOptions.RequireFile(configPath, "config");
             var trainingConfig = TrainingConfig.Load(configPath, parse.GetValue(set) ?? []);
-            string outputDirectory = parse.GetValue(output) ?? Path.Combine("runs", trainingConfig.StyleName);
             string? resumeFrom = parse.GetValue(resume) is { } r ? RunLayout.ResolveCheckpoint(r) : null;
+            string outputDirectory = parse.GetValue(output)
+                ?? (resumeFrom != null ? RunLayout.RunFolderOf(resumeFrom) : null)
+                ?? Path.Combine("runs", trainingConfig.StyleName);
             var request = new TrainRequest
             {
                 Config = trainingConfig,
@@ -37,6 +40,7 @@ public static class TrainCommand
                 OutputDirectory = outputDirectory,
                 MaxSteps = parse.GetValue(maxSteps),
                 ResumeFrom = resumeFrom,
+                ForceNew = parse.GetValue(forceNew),
                 ResumableCopy = parse.GetValue(resumableCopy),
             };
             long total = request.MaxSteps ?? trainingConfig.Steps;
@@ -50,7 +54,7 @@ public static class TrainCommand
             return result.Outcome switch
             {
                 TrainOutcome.Completed => ExitCodes.Success,
-                TrainOutcome.Interrupted => ExitCodes.Interrupted,
+                TrainOutcome.Interrupted => Interrupt.ExitCode,
                 _ => ExitCodes.Failed,
             };
         });
@@ -62,9 +66,9 @@ public static class TrainCommand
         public void OnStep(StepReport r)
             => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
 
-        public void OnPrecision(PrecisionDecision decision) => Console.WriteLine(decision.Describe());
+        public void OnPrecision(PrecisionDecision decision) => Progress.Line(decision.Describe());
 
-        public void OnCheckpoint(string path, long step) => Console.WriteLine($"step {step}: checkpoint {path}");
+        public void OnCheckpoint(string path, long step) => Progress.Line($"step {step}: checkpoint {path}");
 
         public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");
     }

@@ -33,6 +33,8 @@ public static class ImageFile
         var (w, h) = OrientedSize(codec);
         if ((long)w * h > options.MaxPixels)
             throw new FastStyleError($"image '{path}': {w}x{h} is {(double)w * h / 1e6:F0} megapixels, over the limit of {options.MaxPixels / 1e6:F0} (decompression-bomb guard); downscale it first");
+        if (options.MaxSize is int size && size > (long)Math.Max(w, h) * ImageLoadOptions.MaxUpscale)
+            throw new FastStyleError($"image '{path}': {w}x{h} would be enlarged {(double)size / Math.Max(w, h):F0}x to a longest side of {size} px (limit {ImageLoadOptions.MaxUpscale}x); use a smaller size");
         var image = Orientation.Apply(Decode(codec, path), codec.EncodedOrigin);
         return Fit(image, options);
     }
@@ -80,6 +82,8 @@ public static class ImageFile
         if (new FileInfo(path).Length == 0) throw new FastStyleError($"image '{path}': file is empty");
         // SKCodec reads only the header here: dimensions are known before any pixel is decoded.
         var codec = SKCodec.Create(path, out result);
+        if (codec == null && !HasImageSignature(path))
+            throw new FastStyleError($"image '{path}': not an image file (its content starts with no JPEG, PNG, WebP, BMP or GIF signature)");
         if (codec == null)
             throw new FastStyleError($"image '{path}': not a readable image ({Describe(result)}); supported: JPEG, PNG, WebP, BMP, GIF");
         if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
@@ -88,6 +92,22 @@ public static class ImageFile
             throw new FastStyleError($"image '{path}': has zero size");
         }
         return codec;
+    }
+
+    /// <summary>
+    /// Whether the file starts like one of the formats we read. Skia reports any short unknown file
+    /// (a text file renamed .jpg) as "incomplete input", which would misleadingly say "truncated".
+    /// </summary>
+    static bool HasImageSignature(string path)
+    {
+        var head = new byte[12];
+        int n;
+        using (var stream = File.OpenRead(path)) n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var h = head.AsSpan(0, n);
+        return h.StartsWith((byte[])[0xFF, 0xD8, 0xFF])                                   // JPEG SOI
+            || h.StartsWith((byte[])[0x89, (byte)'P', (byte)'N', (byte)'G'])               // PNG
+            || h.StartsWith("GIF8"u8) || h.StartsWith("BM"u8)                              // GIF, BMP
+            || (h.StartsWith("RIFF"u8) && n >= 12 && h[8..12].SequenceEqual("WEBP"u8));   // WebP
     }
 
     static string Describe(SKCodecResult result) => result switch

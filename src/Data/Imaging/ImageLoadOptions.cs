@@ -5,6 +5,14 @@ public sealed record ImageLoadOptions
 {
     /// <summary>Default pixel budget: 64 megapixels (8192x8192) as float RGB is 768 MB.</summary>
     public const long DefaultMaxPixels = 64L * 1024 * 1024;
+    /// <summary>Largest longest side a size option may ask for: the side of a square at <see cref="DefaultMaxPixels"/>.</summary>
+    public const int MaxSide = 8192;
+    /// <summary>
+    /// <see cref="MaxSize"/> may enlarge an image at most this much per side: beyond it a resize
+    /// invents nearly all pixels (a 128x96 photo at 9000 px is 61 megapixels of interpolation) and
+    /// is almost always a mistyped size.
+    /// </summary>
+    public const int MaxUpscale = 16;
 
     /// <summary>Resize so the longest side is exactly this many pixels (up or down), keeping the aspect ratio.</summary>
     public int? MaxSize { get; init; }

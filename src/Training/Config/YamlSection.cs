@@ -103,6 +103,8 @@ public sealed class YamlSection
             ? s.Value
             : throw new FastStyleError($"{Where(n)}: '{Qualified(key)}' must be {expected}");
 
+    public bool IsEmpty => node.Children.Count == 0;
+
     public bool Has(string key) => node.Children.ContainsKey(new YamlScalarNode(key));
 
     public double Double(string key, double fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity)

@@ -27,7 +27,7 @@ public static class CompareJob
         Directory.CreateDirectory(dir);
 
         using var stylizer = Stylizer.Load(request.ModelPath, new StylizerOptions());
-        var style = EvaluationImages.LoadStyle(request.StylePath, request.StyleSize ?? request.Size);
+        var style = request.Loss.RequireFits(EvaluationImages.LoadStyle(request.StylePath, request.StyleSize ?? request.Size), request.StylePath);
         ImageFile.Save(style, CompareOutputLayout.Full(dir, CompareOutputLayout.StyleImage));
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         using var evaluator = new ImageLossEvaluator(loss, style);
@@ -67,13 +67,14 @@ public static class CompareJob
         if (request.NetworkTimedRuns < 1) throw new FastStyleError("compare: the network must be timed at least once");
         if (File.Exists(request.OutputDirectory))
             throw new FastStyleError($"output '{request.OutputDirectory}': is a file, expected a folder for the report and images");
+        AtomicFile.CheckWritable(Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportJson));
     }
 
     static ImageComparison CompareOne(CompareRequest request, int index, Stylizer stylizer, PerceptualLoss loss, ImageLossEvaluator evaluator,
         RgbImage style, Action<IterationLoss> onIteration, CancellationToken cancel)
     {
         string dir = request.OutputDirectory, path = request.ContentPaths[index];
-        var content = EvaluationImages.LoadContent(path, request.Size);
+        var content = request.Loss.RequireFits(EvaluationImages.LoadContent(path, request.Size), path);
         string contentImage = CompareOutputLayout.ContentImage(index, path);
         ImageFile.Save(content, CompareOutputLayout.Full(dir, contentImage));
 

@@ -1,3 +1,4 @@
+using FastStyle.Inference;
 using System.Text.Json.Nodes;
 using FastStyle.Training.Optimization;
 
@@ -36,7 +37,7 @@ public static class CompareReportJson
                 {
                     ["base_channels"] = s.Model.Architecture.BaseChannels,
                     ["residual_blocks"] = s.Model.Architecture.ResidualBlocks,
-                    ["upsample"] = s.Model.Architecture.Upsample.ToString().ToLowerInvariant(),
+                    ["upsample"] = UpsampleModes.Name(s.Model.Architecture.Upsample),
                 },
             },
             ["style"] = new JsonObject

@@ -20,6 +20,8 @@ public sealed record EvaluateRequest
     /// <summary>Where <see cref="Loss"/> came from (a file path, or "gatys-defaults"), for the report.</summary>
     public string LossSource { get; init; } = "gatys-defaults";
     public string? JsonPath { get; init; }
+    /// <summary>Allow <see cref="JsonPath"/> to be one of the input files (replacing it).</summary>
+    public bool Overwrite { get; init; }
 }
 
 /// <summary>Losses of one stylised image against its content and the style, at <see cref="Width"/> x <see cref="Height"/>.</summary>
@@ -42,20 +44,25 @@ public static class EvaluateJob
                                      "stylized image i is scored against content image i, so the counts must match");
         if (request.Size < 1) throw new FastStyleError($"evaluate: --size must be at least 1 (got {request.Size})");
         if (request.StyleSize is < 1) throw new FastStyleError($"evaluate: --style-size must be at least 1 (got {request.StyleSize})");
-        if (request.JsonPath is { } json && Directory.Exists(json)) throw new FastStyleError($"output '{json}': is a folder, expected a .json file path");
+        if (request.JsonPath is { } json)
+        {
+            if (Directory.Exists(json)) throw new FastStyleError($"output '{json}': is a folder, expected a .json file path");
+            OutputGuard.RefuseInputs([json], [request.StylePath, request.VggPath, .. request.ContentPaths, .. request.StylizedPaths], request.Overwrite);
+            AtomicFile.CheckWritable(json);
+        }
     }
 
     public static EvaluateResult Run(EvaluateRequest request, Action<int, ImageEvaluation>? onImage = null, CancellationToken cancel = default)
     {
         Validate(request);
-        var style = EvaluationImages.LoadStyle(request.StylePath, request.StyleSize ?? request.Size);
+        var style = request.Loss.RequireFits(EvaluationImages.LoadStyle(request.StylePath, request.StyleSize ?? request.Size), request.StylePath);
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         string vggSha = FileHash.Sha256OfFile(request.VggPath);
         var images = new List<ImageEvaluation>();
         using (var evaluator = new ImageLossEvaluator(loss, style))
             for (int i = 0; i < request.ContentPaths.Count && !cancel.IsCancellationRequested; i++)
             {
-                var content = EvaluationImages.LoadContent(request.ContentPaths[i], request.Size);
+                var content = request.Loss.RequireFits(EvaluationImages.LoadContent(request.ContentPaths[i], request.Size), request.ContentPaths[i]);
                 var stylized = EvaluationImages.LoadMatching(request.StylizedPaths[i], content);
                 var evaluation = new ImageEvaluation(request.ContentPaths[i], request.StylizedPaths[i], content.Width, content.Height,
                     evaluator.Evaluate(stylized, content));

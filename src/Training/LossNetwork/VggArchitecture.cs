@@ -47,6 +47,16 @@ public sealed class VggArchitecture
 
     public bool HasTap(string tap) => Convs.Any(c => c.TapName == tap);
 
+    /// <summary>
+    /// Smallest width and height for which every tap in <paramref name="taps"/> still has at least one
+    /// pixel: each 2x2 pooling before the deepest tap halves (floors) the size, so 2^poolings.
+    /// </summary>
+    public int MinimumInputSide(IEnumerable<string> taps)
+    {
+        int deepest = taps.Max(TapPosition);
+        return 1 << Convs.Take(deepest).Count(c => c.PoolAfter);
+    }
+
     public int TapPosition(string tap)
     {
         for (int i = 0; i < Convs.Count; i++) if (Convs[i].TapName == tap) return i;

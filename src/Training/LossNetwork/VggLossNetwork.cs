@@ -93,6 +93,10 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             }
             if (!data.Shape.SequenceEqual(parameter.shape))
                 throw new FastStyleError($"VGG weights '{source}': tensor '{key}' has shape {data.ShapeText}, {Architecture.Name} expects [{string.Join(",", parameter.shape)}]");
+            // A NaN weight would surface much later as a NaN loss blamed on the learning rate.
+            int bad = Array.FindIndex(data.Values, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new FastStyleError($"VGG weights '{source}': tensor '{key}' holds {data.Values[bad]} at index {bad}; the file is corrupt");
             parameter.copy_(torch.tensor(data.Values, data.Shape));
         }
         foreach (var p in parameters()) p.requires_grad = false;

@@ -78,6 +78,21 @@ public sealed record LossConfig
         return config;
     }
 
+    /// <summary>Smallest image side the loss network can measure (<see cref="VggArchitecture.MinimumInputSide"/>).</summary>
+    public int MinimumImageSide => Architecture.MinimumInputSide(Taps);
+
+    /// <summary>
+    /// Returns <paramref name="image"/>, or a one-line error naming it when it is too small for the
+    /// deepest layer's poolings (libtorch would fail deep inside max_pool2d with a frame dump).
+    /// </summary>
+    public Data.Imaging.RgbImage RequireFits(Data.Imaging.RgbImage image, string name)
+    {
+        int min = MinimumImageSide;
+        if (image.Width < min || image.Height < min)
+            throw new Data.FastStyleError($"image '{name}' is {image.Width}x{image.Height} after resizing; the loss layer {Taps.MaxBy(Architecture.TapPosition)} needs at least {min}x{min} pixels: use a larger size");
+        return image;
+    }
+
     public void Validate(string source)
     {
         var arch = Architecture;

@@ -1,22 +1,23 @@
+using FastStyle.Data;
 using FastStyle.Training.Config;
+using FastStyle.Training.Training;
 
 namespace FastStyle.Training.Losses;
 
 /// <summary>
-/// Reads a loss definition from YAML: either a loss-only file (network, content_layers, ...) or a
-/// training config, whose `loss:` section is used, so `optimize --loss configs/starry_night.yaml`
-/// optimises exactly the objective the network was trained on.
+/// Reads a loss definition from YAML: either a loss-only file (network, content_layers, ...), whose
+/// missing keys take the Gatys et al. defaults, or a training config (it has a `loss:` section), which
+/// is read as the trainer reads it, so `optimize --loss configs/starry_night.yaml` optimises exactly
+/// the objective the network was trained on: the training defaults fill missing loss keys, and every
+/// other key of the file is validated too (a typo is an error, not ignored).
 /// </summary>
 public static class LossConfigFile
 {
-    public static LossConfig Load(string path, LossConfig defaults)
+    public static LossConfig Load(string path)
     {
         var root = YamlSection.Load(path);
-        if (root.Has("loss"))
-        {
-            var section = root.Section("loss")!;
-            return LossConfig.Read(section, defaults);
-        }
-        return LossConfig.Read(root, defaults);
+        if (root.IsEmpty) throw new FastStyleError($"loss config '{path}': is empty (expected content_layers, style_layers, ... or a training config with a loss: section)");
+        if (root.Has("loss")) return TrainingConfig.Read(root, Path.GetDirectoryName(Path.GetFullPath(path))!).Loss;
+        return LossConfig.Read(root, LossConfig.GatysDefaults);
     }
 }

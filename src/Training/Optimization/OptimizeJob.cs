@@ -27,6 +27,8 @@ public sealed record OptimizeRequest
     /// 2x faster on CPUs with AVX512-BF16, losses within 1% of float32 (issue 2); auto uses it only there.
     /// </summary>
     public PrecisionSetting Precision { get; init; } = PrecisionSetting.Auto;
+    /// <summary>Allow <see cref="OutputPath"/> or <see cref="MetricsPath"/> to be one of the inputs (replacing it).</summary>
+    public bool Overwrite { get; init; }
 }
 
 /// <summary>Loads the images, runs <see cref="GatysOptimizer"/>, writes the image, snapshots and metrics.</summary>
@@ -36,13 +38,33 @@ public static class OptimizeJob
     {
         if (request.Options.Iterations < 1) throw new FastStyleError($"--iterations must be at least 1 (got {request.Options.Iterations})");
         CheckOutputExtension(request.OutputPath);
-        var content = ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size });
-        var style = ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size });
+        string?[] outputs = [request.OutputPath, request.MetricsPath];
+        OutputGuard.RefuseInputs(outputs, [request.ContentPath, request.StylePath, request.VggPath], request.Overwrite);
+        if (request.MetricsPath != null && OutputGuard.Same(request.MetricsPath, request.OutputPath))
+            throw new FastStyleError($"--metrics '{request.MetricsPath}' is the output image path; give them different names");
+        foreach (var output in outputs.OfType<string>()) AtomicFile.CheckWritable(output);
+        var content = request.Loss.RequireFits(ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size }), request.ContentPath);
+        var style = request.Loss.RequireFits(ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size }), request.StylePath);
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         var precision = PrecisionPolicy.Decide(request.Precision);
         loss.Network.UseComputeType(precision.ComputeType);
-        var result = new GatysOptimizer(loss).Run(content, style, request.Options, onIteration,
-            (iteration, image) => ImageFile.Save(image, SnapshotPath(request.OutputPath, iteration)), cancel);
+        // A non-finite loss makes every later iteration meaningless: stop at once, and write nothing
+        // (no JSON with NaN, no "result" that is really the untouched content image).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        IterationLoss? firstNonFinite = null;
+        var result = new GatysOptimizer(loss).Run(content, style, request.Options, it =>
+            {
+                if (!double.IsFinite(it.Loss.Total))
+                {
+                    firstNonFinite ??= it;
+                    stop.Cancel();
+                    return;
+                }
+                onIteration?.Invoke(it);
+            },
+            (iteration, image) => ImageFile.Save(image, SnapshotPath(request.OutputPath, iteration)), stop.Token);
+        if (firstNonFinite is { } bad)
+            throw new FastStyleError(NonFiniteLoss.Describe(bad.Loss, $"iteration {bad.Iteration}") + "; nothing written. Lower style_weight/content_weight in the --loss file");
         ImageFile.Save(result.Image, request.OutputPath);
         if (request.MetricsPath != null)
             AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, content, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

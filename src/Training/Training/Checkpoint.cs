@@ -53,7 +53,7 @@ public sealed record Checkpoint
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
-            ["upsample"] = Architecture.Upsample.ToString().ToLowerInvariant(),
+            ["upsample"] = UpsampleModes.Name(Architecture.Upsample),
         };
         var tensors = NetworkWeights.Values.Select(t => t with { Name = NetPrefix + t.Name }).Concat(OptimizerState.Values);
         SafetensorsFile.Write(path, tensors, metadata, // atomic: temp file + rename
@@ -70,23 +70,37 @@ public sealed record Checkpoint
         if (meta.GetValueOrDefault("schema_version") != SchemaVersion)
             throw new FastStyleError($"checkpoint '{path}': schema version {meta.GetValueOrDefault("schema_version") ?? "?"} is not supported (this build reads {SchemaVersion})");
         string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new FastStyleError($"checkpoint '{path}': metadata '{key}' missing");
-        int Int(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
+        // Strict: digits only, in range, or a one-line error naming the key; a corrupt or crafted
+        // file must neither crash nor be read as something else.
+        long Number(string key, long min, long max)
+        {
+            string text = Get(key);
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+                throw new FastStyleError($"checkpoint '{path}': metadata '{key}' is '{Shorten(text)}', expected an integer from {min} to {max}");
+            return value;
+        }
+        int Int(string key, int min, int max) => (int)Number(key, min, max);
+        string upsampleText = Get("upsample");
+        var upsample = UpsampleModes.Parse(upsampleText)
+            ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Shorten(upsampleText)}', expected one of {string.Join(", ", UpsampleModes.Names)}");
         return new Checkpoint
         {
-            Step = long.Parse(Get("step"), CultureInfo.InvariantCulture),
-            Epoch = Int("epoch"),
-            IndexInEpoch = Int("index_in_epoch"),
-            Seed = Int("seed"),
+            Step = Number("step", 0, long.MaxValue),
+            Epoch = Int("epoch", 0, int.MaxValue),
+            IndexInEpoch = Int("index_in_epoch", 0, int.MaxValue),
+            Seed = Int("seed", int.MinValue, int.MaxValue),
             ConfigText = Get("config"),
             ConfigHash = Get("config_sha256"),
             StyleName = Get("style_name"),
             Precision = meta.GetValueOrDefault("precision") ?? "",
             StyleImageSha256 = Get("style_image_sha256"),
-            Architecture = new TransformerArchitecture(Int("base_channels"), Int("residual_blocks"),
-                Get("upsample") == "transpose" ? UpsampleMode.Transpose : UpsampleMode.Nearest),
+            Architecture = new TransformerArchitecture(Int("base_channels", 1, TransformerArchitecture.MaxBaseChannels),
+                Int("residual_blocks", 0, TransformerArchitecture.MaxResidualBlocks), upsample),
             NetworkWeights = file.Tensors.Where(kv => kv.Key.StartsWith(NetPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[NetPrefix.Length..], kv => kv.Value with { Name = kv.Key[NetPrefix.Length..] }),
             OptimizerState = file.Tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
         };
     }
+
+    static string Shorten(string text) => text.Length <= 40 ? text.ReplaceLineEndings(" ") : text[..40].ReplaceLineEndings(" ") + "...";
 }

@@ -19,6 +19,8 @@ public sealed record TrainRequest
     /// <summary>Stop at this step (overrides the config's `steps`); resuming continues up to it.</summary>
     public long? MaxSteps { get; init; }
     public string? ResumeFrom { get; init; }
+    /// <summary>Replace a previous run in <see cref="OutputDirectory"/> instead of refusing (--force-new).</summary>
+    public bool ForceNew { get; init; }
     /// <summary>Keep this many step checkpoints besides the final one.</summary>
     public int KeepCheckpoints { get; init; } = 3;
     /// <summary>
@@ -45,9 +47,10 @@ public static class Trainer
         var config = request.Config;
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         string datasetFolder = config.ResolveDataset();
-        if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
-        Directory.CreateDirectory(request.OutputDirectory);
+        long lastStep = request.MaxSteps ?? config.Steps;
+        var checkpoint = CheckRequest(request, lastStep);
         var layout = new RunLayout(request.OutputDirectory);
+        layout.Prepare(request.ForceNew ? ExistingRun.Replace : request.ResumeFrom != null ? ExistingRun.Resume : ExistingRun.Refuse, request.ResumeFrom);
         var precision = PrecisionPolicy.Decide(config.Precision);
         observer.OnPrecision(precision);
         if (precision.Warning != null) observer.OnWarning(precision.Warning);
@@ -56,7 +59,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
-        var styleImage = ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = config.StyleSize });
+        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = config.StyleSize }), config.StyleImage);
         using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
         string styleHash = FileHash.Sha256OfFile(config.StyleImage);
 
@@ -65,11 +68,8 @@ public static class Trainer
         using var adam = new AdamOptimizer(net.named_parameters(), config.LearningRate);
         long step = 0;
         var position = new DataPosition(0, 0);
-        if (request.ResumeFrom != null)
+        if (checkpoint != null)
         {
-            var checkpoint = Checkpoint.Load(request.ResumeFrom);
-            if (checkpoint.Architecture != config.Architecture)
-                throw new FastStyleError($"checkpoint '{request.ResumeFrom}': network {checkpoint.Architecture} differs from the config's {config.Architecture}");
             if (checkpoint.ConfigHash != config.Hash)
                 observer.OnWarning($"checkpoint '{request.ResumeFrom}' was trained with a different config (hash {checkpoint.ConfigHash[..12]} vs {config.Hash[..12]}); continuing with the new values");
             net.LoadWeights(checkpoint.NetworkWeights, request.ResumeFrom);
@@ -77,12 +77,11 @@ public static class Trainer
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }
-        long lastStep = request.MaxSteps ?? config.Steps;
 
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
-        var samples = LoadSamples(config, dataset);
-        using var log = new TrainingLog(layout, resumed: step > 0, precision.Name);
+        var samples = LoadSamples(config, dataset, observer);
+        using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step, precision.Name);
         AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
         var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
@@ -101,7 +100,7 @@ public static class Trainer
             if (!double.IsFinite(values.Total))
             {
                 outcome = TrainOutcome.Diverged;
-                message = $"loss became {values.Total} at step {step + 1}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
+                message = $"{NonFiniteLoss.Describe(values, $"step {step + 1}")}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
                 break;
             }
             step++;
@@ -134,6 +133,23 @@ public static class Trainer
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
     }
 
+    /// <summary>Everything that can be refused, checked before minutes of loading and training; returns the checkpoint to resume, if any.</summary>
+    static Checkpoint? CheckRequest(TrainRequest request, long lastStep)
+    {
+        var config = request.Config;
+        if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
+        int minimumCrop = config.Loss.MinimumImageSide;
+        if (config.ImageSize < minimumCrop)
+            throw new FastStyleError($"image_size {config.ImageSize} is smaller than the {minimumCrop} pixels the loss layers need (deepest: {config.Loss.Taps.MaxBy(config.Loss.Architecture.TapPosition)})");
+        if (request.ResumeFrom is not { } resumeFrom) return null;
+        var checkpoint = Checkpoint.Load(resumeFrom);
+        if (checkpoint.Architecture != config.Architecture)
+            throw new FastStyleError($"checkpoint '{resumeFrom}': network {checkpoint.Architecture} differs from the config's {config.Architecture}");
+        if (checkpoint.Step >= lastStep)
+            throw new FastStyleError($"checkpoint '{resumeFrom}' is already at step {checkpoint.Step}, which reaches the last step {lastStep}; nothing to train (raise --max-steps or the config's steps)");
+        return checkpoint;
+    }
+
     static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
         long step, DataPosition position, TrainRequest request)
     {
@@ -155,17 +171,39 @@ public static class Trainer
         string path = layout.CheckpointPath(step);
         checkpoint.Save(path);
         if (request.ResumableCopy != null) checkpoint.Save(request.ResumableCopy, compactOptimizerState: true);
-        layout.PruneCheckpoints(request.KeepCheckpoints);
+        layout.PruneCheckpoints(request.KeepCheckpoints, current: path);
         return path;
     }
 
     sealed record Sample(string Name, RgbImage Image);
 
-    /// <summary>Fixed content images stylised at every sample step, so progress is comparable over time.</summary>
-    static List<Sample> LoadSamples(TrainingConfig config, ImageFolderDataset dataset)
+    /// <summary>Automatic samples: this many of the dataset's first readable images.</summary>
+    public const int AutomaticSamples = 2;
+
+    /// <summary>
+    /// Fixed content images stylised at every sample step, so progress is comparable over time.
+    /// Images named in the config must load (the user chose them); automatic picks skip unreadable
+    /// dataset files with a warning, as the data loader does, instead of aborting the run.
+    /// </summary>
+    static List<Sample> LoadSamples(TrainingConfig config, ImageFolderDataset dataset, ITrainingObserver observer)
     {
-        var paths = config.SampleImages.Count > 0 ? config.SampleImages : dataset.Files.Take(2).ToList();
-        return paths.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, new ImageLoadOptions { MaxSize = config.SampleSize }))).ToList();
+        var options = new ImageLoadOptions { MaxSize = config.SampleSize };
+        if (config.SampleImages.Count > 0)
+            return config.SampleImages.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, options))).ToList();
+        var samples = new List<Sample>();
+        foreach (var path in dataset.Files)
+        {
+            if (samples.Count == AutomaticSamples) break;
+            try
+            {
+                samples.Add(new Sample(Path.GetFileNameWithoutExtension(path), ImageFile.Load(path, options)));
+            }
+            catch (FastStyleError e)
+            {
+                observer.OnWarning($"not used as a sample image: {e.Message}");
+            }
+        }
+        return samples;
     }
 
     static List<string> WriteSamples(RunLayout layout, TransformerNet net, List<Sample> samples, long step, ScalarType compute)

@@ -13,6 +13,8 @@ namespace FastStyle.Training.Training;
 public sealed record TrainingConfig
 {
     public const string DatasetEnvironmentVariable = "FASTSTYLE_DATASET";
+    /// <summary>Largest batch tensor (values): tensors and .NET arrays index with 32-bit ints (2^31 - 1).</summary>
+    public const long MaxBatchValues = int.MaxValue;
 
     public required string StyleImage { get; init; }
     public required string StyleName { get; init; }
@@ -35,10 +37,18 @@ public sealed record TrainingConfig
     public int Threads { get; init; }
     public LossConfig Loss { get; init; } = LossConfig.TrainingDefaults;
 
-    /// <summary>The YAML this config was read from, with overrides applied: stored in checkpoints.</summary>
+    /// <summary>The folder of the config file: relative paths in it are relative to this.</summary>
+    public string BaseDirectory { get; init; } = "";
+
+    /// <summary>Every resolved value with absolute paths (<see cref="Describe"/>): stored in checkpoints and config.resolved.txt for humans.</summary>
     public string ResolvedText { get; init; } = "";
 
-    public string Hash => FileHash.Sha256OfText(ResolvedText);
+    /// <summary>
+    /// Hash of the resolved values with paths relative to the config's folder: moving or re-cloning
+    /// a checkout must not make a resume warn about a changed config, and the hash is shared across
+    /// machines. (The style image's identity is its own sha256 in the checkpoint.)
+    /// </summary>
+    public string Hash => FileHash.Sha256OfText(Describe(p => Path.GetRelativePath(BaseDirectory, p)));
 
     public static TrainingConfig Load(string path, IEnumerable<string>? overrides = null)
     {
@@ -53,9 +63,9 @@ public sealed record TrainingConfig
         string stylePath = Path.GetFullPath(Path.Combine(baseDirectory, style));
         string? dataset = root.String("dataset", null);
         var network = root.Section("network");
-        double width = network?.Double("width", 1.0, min: 0.125, max: 4) ?? 1.0;
-        int blocks = network?.Int("residual_blocks", 5, min: 0, max: 32) ?? 5;
-        string upsample = network?.Choice("upsample", "nearest", "nearest", "transpose") ?? "nearest";
+        double width = network?.Double("width", 1.0, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? 1.0;
+        int blocks = network?.Int("residual_blocks", 5, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? 5;
+        string upsample = network?.Choice("upsample", UpsampleModes.Name(UpsampleMode.Nearest), UpsampleModes.Names) ?? UpsampleModes.Name(UpsampleMode.Nearest);
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var config = new TrainingConfig
@@ -71,7 +81,7 @@ public sealed record TrainingConfig
             Seed = root.Int("seed", 42),
             Precision = PrecisionPolicy.ParseSetting(root.Choice("precision", PrecisionPolicy.AutoSpelling, PrecisionPolicy.SettingSpellings)),
             WidthMultiplier = width,
-            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample == "nearest" ? UpsampleMode.Nearest : UpsampleMode.Transpose),
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, UpsampleModes.Parse(upsample)!.Value),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
             SampleEvery = root.Int("sample_every", 500, min: 0),
             LogEvery = root.Int("log_every", 10, min: 1),
@@ -81,7 +91,11 @@ public sealed record TrainingConfig
             Loss = lossSection is null ? LossConfig.TrainingDefaults : LossConfig.Read(lossSection, LossConfig.TrainingDefaults),
         };
         root.RejectUnknownKeys();
-        return config with { ResolvedText = config.Describe() };
+        // Each key is within its range, but the product is what gets allocated: one batch tensor.
+        long batchValues = (long)config.BatchSize * 3 * config.ImageSize * config.ImageSize;
+        if (batchValues > MaxBatchValues)
+            throw new FastStyleError($"config '{root.FilePath}': batch_size {config.BatchSize} x image_size {config.ImageSize}^2 x 3 channels is {batchValues:N0} values per batch, over the limit of {MaxBatchValues:N0}; lower batch_size or image_size");
+        return config with { BaseDirectory = baseDirectory, ResolvedText = config.Describe() };
     }
 
     /// <summary>The dataset folder: the config's `dataset`, else $FASTSTYLE_DATASET.</summary>
@@ -94,14 +108,15 @@ public sealed record TrainingConfig
         return folder;
     }
 
-    /// <summary>Every resolved value, one per line: what the checkpoint stores and the hash covers.</summary>
-    public string Describe()
+    /// <summary>Every resolved value, one per line: what the checkpoint stores and (with relative paths) the hash covers.</summary>
+    public string Describe(Func<string, string>? showPath = null)
     {
+        showPath ??= p => p;
         var lines = new List<string>
         {
-            $"style_image: {StyleImage}",
+            $"style_image: {showPath(StyleImage)}",
             $"style_name: {StyleName}",
-            $"dataset: {Dataset ?? "(from $" + DatasetEnvironmentVariable + ")"}",
+            $"dataset: {(Dataset is null ? "(from $" + DatasetEnvironmentVariable + ")" : showPath(Dataset))}",
             $"image_size: {ImageSize}",
             $"style_size: {(StyleSize?.ToString() ?? "original")}",
             $"batch_size: {BatchSize}",
@@ -109,11 +124,11 @@ public sealed record TrainingConfig
             $"steps: {Steps}",
             $"seed: {Seed}",
             $"precision: {PrecisionPolicy.Spelling(Precision)}",
-            $"network: width {WidthMultiplier:R}, base_channels {Architecture.BaseChannels}, residual_blocks {Architecture.ResidualBlocks}, upsample {Architecture.Upsample.ToString().ToLowerInvariant()}",
+            $"network: width {WidthMultiplier:R}, {Architecture}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",
             $"sample_size: {SampleSize}",
-            $"sample_images: [{string.Join(", ", SampleImages)}]",
+            $"sample_images: [{string.Join(", ", SampleImages.Select(showPath))}]",
         };
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }

@@ -15,16 +15,18 @@ public sealed class TrainingLog : IDisposable
     readonly StreamWriter csv;
     readonly TorchSharp.Modules.SummaryWriter tensorboard;
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
+    const string PrecisionColumn = "precision";
     readonly string precision;
     string[]? layerColumns;
 
+    /// <param name="resumedAtStep">The checkpoint's step when resuming; null starts a new metrics.csv.</param>
     /// <param name="precision">compute type of this run (bf16/fp32), logged on every row: a resumed run may change it.</param>
-    public TrainingLog(RunLayout layout, bool resumed, string precision)
+    public TrainingLog(RunLayout layout, long? resumedAtStep, string precision)
     {
         this.layout = layout;
         this.precision = precision;
         Directory.CreateDirectory(layout.Directory);
-        if (resumed) LoadHistory(); else File.Delete(layout.MetricsCsv);
+        if (resumedAtStep is { } step) TruncateAfter(step); else File.Delete(layout.MetricsCsv);
         csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
         tensorboard = torch.utils.tensorboard.SummaryWriter(layout.TensorBoardDirectory);
     }
@@ -36,7 +38,7 @@ public sealed class TrainingLog : IDisposable
         {
             layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
             if (csv.BaseStream.Length == 0)
-                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append("precision")));
+                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append(PrecisionColumn)));
         }
         var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
             .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
@@ -66,16 +68,38 @@ public sealed class TrainingLog : IDisposable
         ]);
     }
 
-    void LoadHistory()
+    /// <summary>
+    /// After a kill, metrics.csv runs ahead of the last checkpoint (rows are written every log_every
+    /// steps, checkpoints every checkpoint_every) and may end in a half-written line. The resumed run
+    /// repeats those steps, so rows after <paramref name="checkpointStep"/> and any incomplete or
+    /// unparsable line are dropped (atomically) before appending; loss.png is drawn from what remains.
+    /// </summary>
+    void TruncateAfter(long checkpointStep)
     {
         if (!File.Exists(layout.MetricsCsv)) return;
-        foreach (var line in File.ReadLines(layout.MetricsCsv).Skip(1))
+        string text = File.ReadAllText(layout.MetricsCsv);
+        var lines = text.Split('\n');
+        // The last element is "" when the file ends with a newline, else the cut line of a killed write.
+        var complete = lines.Take(lines.Length - 1).Select(l => l.TrimEnd('\r')).ToList();
+        if (complete.Count == 0)
+        {
+            File.Delete(layout.MetricsCsv);
+            return;
+        }
+        var header = complete[0].Split(',');
+        int textColumn = Array.IndexOf(header, PrecisionColumn); // the one non-numeric column
+        var kept = new List<string> { complete[0] };
+        foreach (var line in complete.Skip(1))
         {
             var f = line.Split(',');
-            if (f.Length < 7) continue;
+            if (f.Length != header.Length || !f.Where((_, i) => i != textColumn).All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
             double P(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
-            history.Add((P(0), P(3), P(4), P(5), P(6)));
+            if (P(0) > checkpointStep) continue;
+            kept.Add(line);
+            if (f.Length >= 7) history.Add((P(0), P(3), P(4), P(5), P(6)));
         }
+        if (kept.Count != complete.Count || lines[^1].Length > 0)
+            Data.AtomicFile.WriteAllText(layout.MetricsCsv, string.Join("\n", kept) + "\n");
     }
 
     public void Dispose()
