@@ -53,7 +53,7 @@ public sealed partial record ModelMetadata(
             new(Keys.ConfigHash, ConfigHash),
             new(Keys.BaseChannels, Architecture.BaseChannels.ToString(inv)),
             new(Keys.ResidualBlocks, Architecture.ResidualBlocks.ToString(inv)),
-            new(Keys.Upsample, Architecture.Upsample == UpsampleMode.Transpose ? "transpose" : "nearest"),
+            new(Keys.Upsample, EnumText<UpsampleMode>.Of(Architecture.Upsample)),
             new(Keys.PixelConvention, PixelConvention),
         ];
     }
@@ -90,7 +90,7 @@ public sealed partial record ModelMetadata(
         long? Number(string key) => long.TryParse(Text(key), NumberStyles.Integer, inv, out long v) ? v : null;
 
         long? steps = Number(Keys.TrainingSteps), channels = Number(Keys.BaseChannels), blocks = Number(Keys.ResidualBlocks);
-        UpsampleMode? upsample = Text(Keys.Upsample) switch { "nearest" => UpsampleMode.Nearest, "transpose" => UpsampleMode.Transpose, _ => null };
+        UpsampleMode? upsample = EnumText<UpsampleMode>.Parse(Text(Keys.Upsample));
         string? bad =
             Text(Keys.StyleName) is null ? Keys.StyleName :
             Text(Keys.StyleImageSha256) is null ? Keys.StyleImageSha256 :

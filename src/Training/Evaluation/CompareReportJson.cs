@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FastStyle.Inference;
 using FastStyle.Training.Optimization;
 
 namespace FastStyle.Training.Evaluation;
@@ -36,7 +37,7 @@ public static class CompareReportJson
                 {
                     ["base_channels"] = s.Model.Architecture.BaseChannels,
                     ["residual_blocks"] = s.Model.Architecture.ResidualBlocks,
-                    ["upsample"] = s.Model.Architecture.Upsample.ToString().ToLowerInvariant(),
+                    ["upsample"] = EnumText<UpsampleMode>.Of(s.Model.Architecture.Upsample),
                 },
             },
             ["style"] = new JsonObject

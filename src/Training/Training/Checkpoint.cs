@@ -44,7 +44,7 @@ public sealed record Checkpoint
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
-            ["upsample"] = Architecture.Upsample.ToString().ToLowerInvariant(),
+            ["upsample"] = EnumText<UpsampleMode>.Of(Architecture.Upsample),
         };
         var tensors = NetworkWeights.Values.Select(t => t with { Name = NetPrefix + t.Name }).Concat(OptimizerState.Values);
         SafetensorsFile.Write(path, tensors, metadata); // atomic: temp file + rename
@@ -72,7 +72,8 @@ public sealed record Checkpoint
             StyleName = Get("style_name"),
             StyleImageSha256 = Get("style_image_sha256"),
             Architecture = new TransformerArchitecture(Int("base_channels"), Int("residual_blocks"),
-                Get("upsample") == "transpose" ? UpsampleMode.Transpose : UpsampleMode.Nearest),
+                EnumText<UpsampleMode>.Parse(Get("upsample"))
+                    ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Get("upsample")}', expected one of {string.Join(", ", EnumText<UpsampleMode>.All)}")),
             NetworkWeights = file.Tensors.Where(kv => kv.Key.StartsWith(NetPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[NetPrefix.Length..], kv => kv.Value with { Name = kv.Key[NetPrefix.Length..] }),
             OptimizerState = file.Tensors.Where(kv => kv.Key.StartsWith("adam.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),

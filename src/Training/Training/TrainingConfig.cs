@@ -6,7 +6,7 @@ using FastStyle.Training.Reporting;
 
 namespace FastStyle.Training.Training;
 
-public enum Precision { Float32, BFloat16 }
+public enum Precision { [Spelled("fp32")] Float32, [Spelled("bf16")] BFloat16 }
 
 /// <summary>
 /// A training run as data: one YAML file per style (configs/README.md documents every key).
@@ -56,7 +56,7 @@ public sealed record TrainingConfig
         var network = root.Section("network");
         double width = network?.Double("width", 1.0, min: 0.125, max: 4) ?? 1.0;
         int blocks = network?.Int("residual_blocks", 5, min: 0, max: 32) ?? 5;
-        string upsample = network?.Choice("upsample", "nearest", "nearest", "transpose") ?? "nearest";
+        var upsample = network?.Choice("upsample", UpsampleMode.Nearest) ?? UpsampleMode.Nearest;
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var config = new TrainingConfig
@@ -70,9 +70,9 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = root.Choice("precision", "bf16", "bf16", "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+            Precision = root.Choice("precision", Precision.BFloat16),
             WidthMultiplier = width,
-            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample == "nearest" ? UpsampleMode.Nearest : UpsampleMode.Transpose),
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
             SampleEvery = root.Int("sample_every", 500, min: 0),
             LogEvery = root.Int("log_every", 10, min: 1),
@@ -109,8 +109,8 @@ public sealed record TrainingConfig
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
             $"seed: {Seed}",
-            $"precision: {(Precision == Precision.BFloat16 ? "bf16" : "fp32")}",
-            $"network: width {WidthMultiplier:R}, base_channels {Architecture.BaseChannels}, residual_blocks {Architecture.ResidualBlocks}, upsample {Architecture.Upsample.ToString().ToLowerInvariant()}",
+            $"precision: {EnumText<Precision>.Of(Precision)}",
+            $"network: width {WidthMultiplier:R}, base_channels {Architecture.BaseChannels}, residual_blocks {Architecture.ResidualBlocks}, upsample {EnumText<UpsampleMode>.Of(Architecture.Upsample)}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",
             $"sample_size: {SampleSize}",
