@@ -28,7 +28,7 @@ public static class TrainingStepBenchmark
         var lossConfig = LossConfig.TrainingDefaults;
         var loss = PerceptualLoss.Load(vggPath, lossConfig);
         loss.Network.UseComputeType(compute);
-        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(styleImage, new ImageLoadOptions { MaxSize = 512 })), null);
+        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(styleImage, new ImageLoadOptions { LongestSide = 512 })), null);
         torch.manual_seed(1);
         var net = new TransformerNet(new FastStyle.Inference.TransformerArchitecture());
         using var adam = new AdamOptimizer(net.named_parameters(), 1e-3);

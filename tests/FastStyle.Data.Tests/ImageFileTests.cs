@@ -358,23 +358,23 @@ public sealed class ImageFileTests : IDisposable
     [InlineData(30, 20, 16, 16, 11)]
     [InlineData(30, 20, 30, 30, 20)]
     [InlineData(300, 2, 30, 30, 1)]
-    public void MaxSize_resizes_the_longest_side_exactly_and_keeps_aspect(int w, int h, int max, int ew, int eh)
+    public void LongestSide_resizes_the_longest_side_to_exactly_that_up_or_down_and_keeps_aspect(int w, int h, int longest, int ew, int eh)
     {
         string path = dir.File("sized.png");
         ImageFile.Save(TestFiles.Smooth(w, h), path);
-        var image = ImageFile.Load(path, new ImageLoadOptions { MaxSize = max });
+        var image = ImageFile.Load(path, new ImageLoadOptions { LongestSide = longest });
         Assert.Equal((ew, eh), (image.Width, image.Height));
-        Assert.Equal(max, Math.Max(image.Width, image.Height));
+        Assert.Equal(longest, Math.Max(image.Width, image.Height));
     }
 
     [Fact]
-    public void MaxSize_equal_to_the_size_returns_the_decoded_pixels_unchanged()
+    public void LongestSide_equal_to_the_size_returns_the_decoded_pixels_unchanged()
     {
         var source = TestFiles.Smooth(30, 20);
         string path = dir.File("same.png");
         ImageFile.Save(source, path);
         var original = ImageFile.Load(path);
-        var fitted = ImageFile.Load(path, new ImageLoadOptions { MaxSize = 30 });
+        var fitted = ImageFile.Load(path, new ImageLoadOptions { LongestSide = 30 });
         Assert.Equal(original.Pixels, fitted.Pixels);
     }
 
@@ -383,14 +383,14 @@ public sealed class ImageFileTests : IDisposable
     {
         string path = dir.File("exact.png");
         ImageFile.Save(TestFiles.Smooth(40, 20), path);
-        var image = ImageFile.Load(path, new ImageLoadOptions { ExactSize = (17, 9), MaxSize = 100 });
+        var image = ImageFile.Load(path, new ImageLoadOptions { ExactSize = (17, 9), LongestSide = 100 });
         Assert.Equal((17, 9), (image.Width, image.Height));
         Assert.Equal(3 * 17 * 9, image.Pixels.Length);
     }
 
     [Fact]
-    public void MaxSize_below_one_is_a_user_error()
-        => Assert.Throws<FastStyleError>(() => ImageFile.Fit(TestFiles.Smooth(4, 4), new ImageLoadOptions { MaxSize = 0 }));
+    public void LongestSide_below_one_is_a_user_error()
+        => Assert.Throws<FastStyleError>(() => ImageFile.Fit(TestFiles.Smooth(4, 4), new ImageLoadOptions { LongestSide = 0 }));
 
     static void AssertPixel((float R, float G, float B) expected, (float R, float G, float B) actual, float tolerance)
     {

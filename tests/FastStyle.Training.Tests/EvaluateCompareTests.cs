@@ -209,6 +209,10 @@ public class EvaluateCompareTests
         int widest = Math.Max((int)Math.Round(cell * 32 / 26.0), (int)Math.Round(cell * 32 / 21.0));
         int expectedWidth = gap + 4 * (widest + gap) + (cell + gap);
         int expectedHeight = ComparisonGridLayout.HeaderHeight + 2 * (cell + gap);
+        // The grid's bytes are in the format its name says (decoders sniff the content, so a PNG named .jpg would still load).
+        byte[] gridBytes = File.ReadAllBytes(Path.Combine(output, CompareOutputLayout.Grid));
+        Assert.Equal(".jpg", Path.GetExtension(CompareOutputLayout.Grid));
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, gridBytes[..3]); // JPEG start-of-image marker
         var grid = ImageFile.ReadInfo(Path.Combine(output, CompareOutputLayout.Grid));
         Assert.Equal((expectedWidth, expectedHeight), (grid.Width, grid.Height));
         Assert.Equal((1412, 432), (grid.Width, grid.Height));

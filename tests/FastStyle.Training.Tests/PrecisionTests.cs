@@ -92,7 +92,7 @@ public class PrecisionTests(ITestOutputHelper output)
     /// <summary>The central 64x64 crop of the image scaled to 128 px on its longest side.</summary>
     static Tensor Crop64(string path)
     {
-        var image = ImageFile.Load(path, new ImageLoadOptions { MaxSize = 128 });
+        var image = ImageFile.Load(path, new ImageLoadOptions { LongestSide = 128 });
         var t = ImageTensors.ToTensor(image);
         return t.narrow(2, (image.Height - 64) / 2, 64).narrow(3, (image.Width - 64) / 2, 64).contiguous();
     }

@@ -86,7 +86,7 @@ public class TrainerTests(ITestOutputHelper output)
         // it) and through the trained one: a noise-free before/after comparison.
         using var scope = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
-        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = 32 })), null);
+        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = 32 })), null);
         var batch = ImageTensors.ToTensor([Fixtures.SmoothImage(32, 32, 500), Fixtures.SmoothImage(32, 32, 501)]);
         double Evaluate(TransformerNet net)
         {

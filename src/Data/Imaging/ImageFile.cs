@@ -42,7 +42,7 @@ public static class ImageFile
     {
         if (options.ExactSize is var (ew, eh))
             return ew == image.Width && eh == image.Height ? image : ImageResize.Resize(image, ew, eh);
-        if (options.MaxSize is int size)
+        if (options.LongestSide is int size)
         {
             if (size < 1) throw new FastStyleError($"image size {size} must be at least 1 pixel");
             var (w, h) = ImageResize.LongestSide(image.Width, image.Height, size);
@@ -53,8 +53,14 @@ public static class ImageFile
 
     public static void Save(RgbImage image, string path, int jpegQuality = JpegQuality)
     {
-        var format = OutputFormat(path);
         using var bitmap = ToBitmap(image);
+        Save(bitmap, path, jpegQuality);
+    }
+
+    /// <summary>Encodes a drawn bitmap (a report grid, a plot) in the format its extension names, atomically.</summary>
+    public static void Save(SKBitmap bitmap, string path, int jpegQuality = JpegQuality)
+    {
+        var format = OutputFormat(path);
         using var pixmap = bitmap.PeekPixels();
         AtomicFile.Write(path, stream =>
         {

@@ -7,8 +7,8 @@ public sealed record ImageLoadOptions
     public const long DefaultMaxPixels = 64L * 1024 * 1024;
 
     /// <summary>Resize so the longest side is exactly this many pixels (up or down), keeping the aspect ratio.</summary>
-    public int? MaxSize { get; init; }
-    /// <summary>Resize to exactly this width and height (ignores the aspect ratio); wins over <see cref="MaxSize"/>.</summary>
+    public int? LongestSide { get; init; }
+    /// <summary>Resize to exactly this width and height (ignores the aspect ratio); wins over <see cref="LongestSide"/>.</summary>
     public (int Width, int Height)? ExactSize { get; init; }
     /// <summary>
     /// Files whose header declares more pixels than this are rejected before decoding: a few-KB

@@ -35,8 +35,8 @@ public static class OptimizeJob
     {
         if (request.Options.Iterations < 1) throw new FastStyleError($"--iterations must be at least 1 (got {request.Options.Iterations})");
         CheckOutputExtension(request.OutputPath);
-        var content = ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size });
-        var style = ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size });
+        var content = ImageFile.Load(request.ContentPath, new ImageLoadOptions { LongestSide = request.Size });
+        var style = ImageFile.Load(request.StylePath, new ImageLoadOptions { LongestSide = request.StyleSize ?? request.Size });
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         if (request.BFloat16) loss.Network.UseComputeType(TorchSharp.torch.ScalarType.BFloat16);
         var result = new GatysOptimizer(loss).Run(content, style, request.Options, onIteration,

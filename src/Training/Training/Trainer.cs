@@ -48,7 +48,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
-        var styleImage = ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = config.StyleSize });
+        var styleImage = ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = config.StyleSize });
         using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
         string styleHash = FileHash.Sha256OfFile(config.StyleImage);
 
@@ -155,7 +155,7 @@ public static class Trainer
     static List<Sample> LoadSamples(TrainingConfig config, ImageFolderDataset dataset)
     {
         var paths = config.SampleImages.Count > 0 ? config.SampleImages : dataset.Files.Take(2).ToList();
-        return paths.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, new ImageLoadOptions { MaxSize = config.SampleSize }))).ToList();
+        return paths.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, new ImageLoadOptions { LongestSide = config.SampleSize }))).ToList();
     }
 
     static List<string> WriteSamples(RunLayout layout, TransformerNet net, List<Sample> samples, long step, ScalarType compute)
