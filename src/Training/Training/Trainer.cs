@@ -59,7 +59,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
-        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = config.StyleSize }), config.StyleImage);
+        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = config.StyleSize }), config.StyleImage);
         using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
         string styleHash = FileHash.Sha256OfFile(config.StyleImage);
 
@@ -187,7 +187,7 @@ public static class Trainer
     /// </summary>
     static List<Sample> LoadSamples(TrainingConfig config, ImageFolderDataset dataset, ITrainingObserver observer)
     {
-        var options = new ImageLoadOptions { MaxSize = config.SampleSize };
+        var options = new ImageLoadOptions { LongestSide = config.SampleSize };
         if (config.SampleImages.Count > 0)
             return config.SampleImages.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, options))).ToList();
         var samples = new List<Sample>();

@@ -65,7 +65,7 @@ public sealed record TrainingConfig
         var network = root.Section("network");
         double width = network?.Double("width", 1.0, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? 1.0;
         int blocks = network?.Int("residual_blocks", 5, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? 5;
-        string upsample = network?.Choice("upsample", UpsampleModes.Name(UpsampleMode.Nearest), UpsampleModes.Names) ?? UpsampleModes.Name(UpsampleMode.Nearest);
+        var upsample = network?.Choice("upsample", UpsampleMode.Nearest) ?? UpsampleMode.Nearest;
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var config = new TrainingConfig
@@ -79,9 +79,9 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = PrecisionPolicy.ParseSetting(root.Choice("precision", PrecisionPolicy.AutoSpelling, PrecisionPolicy.SettingSpellings)),
+            Precision = root.Choice("precision", PrecisionSetting.Auto),
             WidthMultiplier = width,
-            Architecture = TransformerArchitecture.FromWidth(width, blocks, UpsampleModes.Parse(upsample)!.Value),
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
             SampleEvery = root.Int("sample_every", 500, min: 0),
             LogEvery = root.Int("log_every", 10, min: 1),
@@ -123,7 +123,7 @@ public sealed record TrainingConfig
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
             $"seed: {Seed}",
-            $"precision: {PrecisionPolicy.Spelling(Precision)}",
+            $"precision: {EnumText<PrecisionSetting>.Of(Precision)}",
             $"network: width {WidthMultiplier:R}, {Architecture}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",
