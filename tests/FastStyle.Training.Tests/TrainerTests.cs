@@ -193,6 +193,32 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         Assert.Equal(4, resumed.Step);
     }
 
+    [Fact]
+    public void Init_from_starts_a_new_run_from_another_runs_weights()
+    {
+        using var dir = new TempDir();
+        string configPath = WriteSetup(dir);
+        var source = Train(TrainingConfig.Load(configPath), dir.File("source"), 2);
+        // Learning rate 0: the one step of the new run leaves the weights where the warm start put them.
+        var warm = TrainingConfig.Load(configPath, ["init_from=source", "learning_rate=0", "seed=7"]);
+        var started = Train(warm, dir.File("warm"), 1);
+
+        Assert.Equal(1, started.Step);
+        AssertSameTensors(Checkpoint.Load(source.Checkpoint!).NetworkWeights, Checkpoint.Load(started.Checkpoint!).NetworkWeights);
+    }
+
+    [Fact]
+    public void Init_from_a_different_architecture_is_refused_by_name()
+    {
+        using var dir = new TempDir();
+        string configPath = WriteSetup(dir);
+        Train(TrainingConfig.Load(configPath), dir.File("source"), 1);
+        var wider = TrainingConfig.Load(configPath, ["init_from=source", "network.width=0.25"]);
+        var error = Assert.Throws<FastStyleError>(() => Train(wider, dir.File("warm"), 1));
+        Assert.Contains("init_from", error.Message);
+        Assert.Contains("differs from the config", error.Message);
+    }
+
     static void AssertSameTensors(IReadOnlyDictionary<string, TensorData> expected, IReadOnlyDictionary<string, TensorData> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());

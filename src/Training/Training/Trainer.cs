@@ -77,6 +77,7 @@ public static class Trainer
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }
+        else if (config.InitFrom != null) WarmStart(net, config, observer);
 
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
@@ -131,6 +132,17 @@ public static class Trainer
         log.Flush();
         if (outcome == TrainOutcome.Completed) message = $"trained to step {step}";
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
+    }
+
+    /// <summary>`init_from:` the weights of another run's checkpoint; the optimiser and the step start fresh.</summary>
+    static void WarmStart(TransformerNet net, TrainingConfig config, ITrainingObserver observer)
+    {
+        string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
+        var source = Checkpoint.Load(path);
+        if (source.Architecture != config.Architecture)
+            throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
+        net.LoadWeights(source.NetworkWeights, path);
+        observer.OnWarmStart(path, source.StyleName, source.Step);
     }
 
     /// <summary>Everything that can be refused, checked before minutes of loading and training; returns the checkpoint to resume, if any.</summary>
