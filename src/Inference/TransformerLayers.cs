@@ -15,12 +15,13 @@ public enum TransformerLayerKind
 
 /// <summary>
 /// One stage of the network: its state-dict name, channels, kernel and stride, and the name of the
-/// instance norm that follows it (null for the output conv, which has neither norm nor ReLU).
+/// instance norm (+ ReLU) that follows it: null for a residual block (its norms are inside it,
+/// "res1.in1", "res1.in2") and for the output conv, which has neither norm nor ReLU.
 /// </summary>
 public sealed record TransformerLayer(TransformerLayerKind Kind, string Name, int InChannels, int OutChannels, int Kernel, int Stride, string? Norm)
 {
     /// <summary>True for the last conv: no norm, no ReLU, its raw values are the network's output.</summary>
-    public bool IsOutput => Norm is null;
+    public bool IsOutput => Kind == TransformerLayerKind.Conv && Norm is null;
 
     /// <summary>The stage in jcjohnson/fast-neural-style's architecture-string notation (c9s1-32, d64, R128, u64).</summary>
     public string Notation => Kind switch
