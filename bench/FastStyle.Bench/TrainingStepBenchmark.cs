@@ -22,7 +22,7 @@ public static class TrainingStepBenchmark
     public static void Run(string vggPath, string dataset, string styleImage, int batch, int size, Precision precision, int steps)
     {
         using var outer = torch.NewDisposeScope();
-        using var setup = TrainingSetup.Create(vggPath, dataset, styleImage, new ImageLoadOptions { MaxSize = 512 },
+        using var setup = TrainingSetup.Create(vggPath, dataset, styleImage, new ImageLoadOptions { LongestSide = 512 },
             LossConfig.TrainingDefaults, batch, size, precision);
         var (net, loss, data, step, compute) = (setup.Net, setup.Loss, setup.Data, setup.Step, setup.Compute);
         for (int i = 0; i < 2; i++) step.Run(data.Next());
@@ -46,14 +46,14 @@ public static class TrainingStepBenchmark
     static double ConvKernelsAlone(TransformerNet net, PerceptualLoss loss, int batch, int size, ScalarType compute)
     {
         var shapes = new List<(long In, long Out, long K, long Stride, long H, bool Transposed)>();
-        long c = net.Architecture.BaseChannels;
-        shapes.Add((3, c, 9, 1, size, false));
-        shapes.Add((c, 2 * c, 3, 2, size, false));
-        shapes.Add((2 * c, 4 * c, 3, 2, size / 2, false));
-        for (int i = 0; i < 2 * net.Architecture.ResidualBlocks; i++) shapes.Add((4 * c, 4 * c, 3, 1, size / 4, false));
-        shapes.Add((4 * c, 2 * c, 3, 1, size / 2, false));
-        shapes.Add((2 * c, c, 3, 1, size, false));
-        shapes.Add((c, 3, 9, 1, size, false));
+        double resolution = size;
+        foreach (var conv in net.Architecture.Convolutions())
+        {
+            // An upsampling conv runs at its output resolution (nearest x2 first), the others at their input's.
+            double next = conv.OutputSize(resolution);
+            shapes.Add((conv.InChannels, conv.OutChannels, conv.Kernel, conv.Upsamples ? 1 : conv.Stride, (long)(conv.Upsamples ? next : resolution), conv.Transposed));
+            resolution = next;
+        }
         var arch = loss.Network.Architecture;
         int deepest = loss.Config.Taps.Max(arch.TapPosition);
         long h = size;

@@ -61,7 +61,7 @@ public sealed partial record ModelMetadata(
             new(Keys.ConfigHash, ConfigHash),
             new(Keys.BaseChannels, Architecture.BaseChannels.ToString(inv)),
             new(Keys.ResidualBlocks, Architecture.ResidualBlocks.ToString(inv)),
-            new(Keys.Upsample, UpsampleModes.Name(Architecture.Upsample)),
+            new(Keys.Upsample, EnumText<UpsampleMode>.Of(Architecture.Upsample)),
             new(Keys.PixelConvention, PixelConvention),
         ];
         if (WeightsSha256 != null) properties.Add(new(Keys.WeightsSha256, WeightsSha256));
@@ -100,7 +100,7 @@ public sealed partial record ModelMetadata(
         long? Number(string key) => long.TryParse(Text(key), NumberStyles.Integer, inv, out long v) ? v : null;
 
         long? steps = Number(Keys.TrainingSteps), channels = Number(Keys.BaseChannels), blocks = Number(Keys.ResidualBlocks);
-        UpsampleMode? upsample = UpsampleModes.Parse(Text(Keys.Upsample));
+        UpsampleMode? upsample = EnumText<UpsampleMode>.Parse(Text(Keys.Upsample));
         string? bad =
             Text(Keys.StyleName) is null ? Keys.StyleName :
             Text(Keys.StyleImageSha256) is null ? Keys.StyleImageSha256 :

@@ -78,7 +78,7 @@ public static class StylizeJob
             StylizeOutcome outcome;
             try
             {
-                var content = ImageFile.Load(item.Input, new ImageLoadOptions { MaxSize = size });
+                var content = ImageFile.Load(item.Input, new ImageLoadOptions { LongestSide = size });
                 var result = stylizer.Stylize(content, settings, cancel);
                 ImageFile.Save(result, item.Output);
                 outcome = new StylizeOutcome(item, null, result.Width, result.Height, clock.Elapsed.TotalSeconds);

@@ -9,26 +9,12 @@ public enum UpsampleMode
     Transpose,
 }
 
-/// <summary>How <see cref="UpsampleMode"/> is spelled in configs, checkpoints and ONNX metadata: one spelling, read strictly.</summary>
-public static class UpsampleModes
-{
-    public static string[] Names { get; } = ["nearest", "transpose"];
-
-    public static string Name(UpsampleMode mode) => mode == UpsampleMode.Transpose ? "transpose" : "nearest";
-
-    /// <summary>The mode for an exact name; null for anything else (never a silent default).</summary>
-    public static UpsampleMode? Parse(string? name) => name switch
-    {
-        "nearest" => UpsampleMode.Nearest,
-        "transpose" => UpsampleMode.Transpose,
-        _ => null,
-    };
-}
-
 /// <summary>
 /// The shape of a Johnson-style transformer network (Johnson, Alahi, Fei-Fei 2016, with instance
-/// norm per Ulyanov et al. 2016). Shared by the TorchSharp network (training) and the ONNX
-/// exporter (inference) so both build the same graph from the same weights.
+/// norm per Ulyanov et al. 2016). <see cref="Layers"/> is the one description of the layer layout:
+/// the TorchSharp network (training), the state-dict layout and the ONNX graph (inference) and the
+/// benchmarks are all built from it, as jcjohnson/fast-neural-style builds its network from one
+/// architecture string (<see cref="Notation"/> spells it that way: c9s1-32,d64,d128,R128x5,u64,u32,c9s1-3).
 ///
 /// Layers and state-dict names (c = BaseChannels):
 ///   conv1 (9x9, 3->c) in1 relu, conv2 (3x3 s2, c->2c) in2 relu, conv3 (3x3 s2, 2c->4c) in3 relu,
@@ -40,6 +26,8 @@ public static class UpsampleModes
 /// Input and output: float32 NCHW RGB in [0,1]; the network pads H and W to a multiple of 4 by
 /// reflection and crops back, so any size works. Training sees the raw conv_out values; inference
 /// (and the ONNX model) clips them to [0,1].
+/// (Layers are methods, not properties, so the record's printed form, which ONNX doc strings and
+/// messages show, stays "TransformerArchitecture { BaseChannels = 32, ... }".)
 /// </summary>
 public sealed record TransformerArchitecture(int BaseChannels = 32, int ResidualBlocks = 5, UpsampleMode Upsample = UpsampleMode.Nearest)
 {
@@ -59,7 +47,10 @@ public sealed record TransformerArchitecture(int BaseChannels = 32, int Residual
         : null;
 
     /// <summary>The config keys and values, as a config and the training banner show them.</summary>
-    public override string ToString() => $"base_channels {BaseChannels}, residual_blocks {ResidualBlocks}, upsample {UpsampleModes.Name(Upsample)}";
+    public override string ToString() => $"base_channels {BaseChannels}, residual_blocks {ResidualBlocks}, upsample {EnumText<UpsampleMode>.Of(Upsample)}";
+
+    /// <summary>H and W must be multiples of this to come back at the same size (two stride-2 convs, two x2 upsamplings).</summary>
+    public const int SizeMultiple = 4;
 
     /// <summary>Channel widths scale with the multiplier; the paper's CPU advice is 0.5 (c9s1-16 ... R64x5).</summary>
     public static TransformerArchitecture FromWidth(double widthMultiplier, int residualBlocks, UpsampleMode upsample)
@@ -67,5 +58,60 @@ public sealed record TransformerArchitecture(int BaseChannels = 32, int Residual
         int channels = (int)Math.Round(DefaultBaseChannels * widthMultiplier);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(widthMultiplier), "width multiplier gives no channels");
         return new TransformerArchitecture(channels, residualBlocks, upsample);
+    }
+
+    /// <summary>The network's stages in order, with their state-dict names.</summary>
+    public IReadOnlyList<TransformerLayer> Layers()
+    {
+        int c = BaseChannels;
+        var layers = new List<TransformerLayer>
+        {
+            new(TransformerLayerKind.Conv, "conv1", 3, c, 9, 1, "in1"),
+            new(TransformerLayerKind.Conv, "conv2", c, 2 * c, 3, 2, "in2"),
+            new(TransformerLayerKind.Conv, "conv3", 2 * c, 4 * c, 3, 2, "in3"),
+        };
+        for (int r = 1; r <= ResidualBlocks; r++)
+            layers.Add(new(TransformerLayerKind.Residual, $"res{r}", 4 * c, 4 * c, 3, 1, null));
+        layers.Add(new(TransformerLayerKind.Upsample, "up1", 4 * c, 2 * c, 3, 1, "in4"));
+        layers.Add(new(TransformerLayerKind.Upsample, "up2", 2 * c, c, 3, 1, "in5"));
+        layers.Add(new(TransformerLayerKind.Conv, "conv_out", c, 3, 9, 1, null));
+        return layers;
+    }
+
+    /// <summary>
+    /// Every convolution in network order, a residual block contributing its two ("res1.conv1",
+    /// norm "res1.in1"; "res1.conv2", norm "res1.in2"), each with its weight layout and the norm after it.
+    /// </summary>
+    public IEnumerable<TransformerConvolution> Convolutions()
+    {
+        foreach (var layer in Layers())
+        {
+            if (layer.Kind == TransformerLayerKind.Residual)
+            {
+                for (int i = 1; i <= 2; i++)
+                    yield return new TransformerConvolution($"{layer.Name}.conv{i}", layer.OutChannels, layer.OutChannels, layer.Kernel, 1,
+                        Upsamples: false, Transposed: false, $"{layer.Name}.in{i}");
+            }
+            else
+            {
+                bool up = layer.Kind == TransformerLayerKind.Upsample;
+                yield return new TransformerConvolution(layer.Name, layer.InChannels, layer.OutChannels, layer.Kernel, layer.Stride,
+                    Upsamples: up, Transposed: up && Upsample == UpsampleMode.Transpose, layer.Norm);
+            }
+        }
+    }
+
+    /// <summary>The layout in jcjohnson/fast-neural-style's architecture-string notation, repeated residual blocks as R128x5.</summary>
+    public string Notation()
+    {
+        var layers = Layers();
+        var parts = new List<string>();
+        for (int i = 0, run; i < layers.Count; i += run)
+        {
+            run = 1;
+            while (layers[i].Kind == TransformerLayerKind.Residual && i + run < layers.Count && layers[i + run].Kind == TransformerLayerKind.Residual) run++;
+            parts.Add(run > 1 ? $"{layers[i].Notation}x{run}" : layers[i].Notation);
+        }
+        return string.Join(",", parts);
     }
 }

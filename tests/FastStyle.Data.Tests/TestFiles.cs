@@ -148,7 +148,7 @@ public static class TestFiles
     }
 
     /// <summary>CRC-32 (ISO-HDLC, as used by PNG and zip).</summary>
-    public static uint Crc32(ReadOnlySpan<byte> bytes)
+    static uint Crc32(ReadOnlySpan<byte> bytes)
     {
         uint c = 0xFFFFFFFFu;
         foreach (byte b in bytes) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);

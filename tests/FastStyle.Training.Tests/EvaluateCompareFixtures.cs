@@ -22,8 +22,6 @@ internal static class EvaluateCompareFixtures
         return path;
     }
 
-    public static IReadOnlyList<string> VggTensorNames(string path) => SafetensorsFile.Read(path).Tensors.Keys.Order(StringComparer.Ordinal).ToList();
-
     public static string WriteLossYaml(string directory) => Fixtures.WriteTinyLossYaml(directory);
 
     public static LossConfig Loss(string directory) => LossConfigFile.Load(WriteLossYaml(directory));

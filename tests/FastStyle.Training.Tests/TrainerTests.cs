@@ -10,10 +10,29 @@ using Xunit.Abstractions;
 
 namespace FastStyle.Training.Tests;
 
-/// <summary>Trainer.Run on a tiny setup: 6 generated 48x48 photos, 32 px crops, batch 2, 4-channel network, random VGG.</summary>
-public class TrainerTests(ITestOutputHelper output)
+/// <summary>A 16-step run of <see cref="TrainerTests"/>' tiny setup, trained once for the class.</summary>
+public sealed class SixteenStepRun : IDisposable
 {
-    sealed class Recorder : ITrainingObserver
+    public const int Steps = 16;
+    internal TempDir Dir { get; } = new();
+    public TrainingConfig Config { get; }
+    internal TrainerTests.Recorder Recorder { get; } = new();
+    public TrainResult Result { get; }
+    public string OutputDirectory => Dir.File("run");
+
+    public SixteenStepRun()
+    {
+        Config = TrainingConfig.Load(TrainerTests.WriteSetup(Dir));
+        Result = TrainerTests.Train(Config, OutputDirectory, Steps, observer: Recorder);
+    }
+
+    public void Dispose() => Dir.Dispose();
+}
+
+/// <summary>Trainer.Run on a tiny setup: 6 generated 48x48 photos, 32 px crops, batch 2, 4-channel network, random VGG.</summary>
+public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClassFixture<SixteenStepRun>
+{
+    internal sealed class Recorder : ITrainingObserver
     {
         public List<StepReport> Steps { get; } = [];
         public List<string> Warnings { get; } = [];
@@ -24,7 +43,7 @@ public class TrainerTests(ITestOutputHelper output)
     }
 
     /// <summary>Writes the images, the style and a config into <paramref name="dir"/>; extra YAML lines are appended.</summary>
-    static string WriteSetup(TempDir dir, string extra = "", double learningRate = 0.01, string styleWeight = "1e5")
+    internal static string WriteSetup(TempDir dir, string extra = "", double learningRate = 0.01, string styleWeight = "1e5")
     {
         Directory.CreateDirectory(dir.File("images"));
         for (int i = 0; i < 6; i++) Fixtures.WriteImage(Path.Combine(dir.Path, "images", $"photo{i}.png"), 48, 48, seed: 100 + i);
@@ -57,36 +76,46 @@ public class TrainerTests(ITestOutputHelper output)
         return path;
     }
 
-    static TrainResult Train(TrainingConfig config, string outputDir, long steps, string? resume = null, ITrainingObserver? observer = null)
+    internal static TrainResult Train(TrainingConfig config, string outputDir, long steps, string? resume = null, ITrainingObserver? observer = null)
         => Trainer.Run(new TrainRequest { Config = config, VggPath = Fixtures.TinyVggPath, OutputDirectory = outputDir, MaxSteps = steps, ResumeFrom = resume }, observer);
 
     [Fact]
-    public void A_few_steps_lower_the_loss()
+    public void Width_0_125_gives_4_base_channels()
     {
         using var dir = new TempDir();
         var config = TrainingConfig.Load(WriteSetup(dir));
-        Assert.Equal(4, config.Architecture.BaseChannels);
-        Assert.Equal(1, config.Architecture.ResidualBlocks);
-        var recorder = new Recorder();
-        const int steps = 16;
-        var result = Train(config, dir.File("run"), steps, observer: recorder);
+        Assert.Equal(new Inference.TransformerArchitecture(BaseChannels: 4, ResidualBlocks: 1), config.Architecture);
+    }
 
-        Assert.Equal(TrainOutcome.Completed, result.Outcome);
-        Assert.Equal(steps, result.Step);
-        Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), recorder.Steps.Select(s => s.Step));
-        var totals = recorder.Steps.Select(s => s.Loss.Total).ToArray();
+    [Fact]
+    public void A_completed_run_reports_every_step_once_in_order_without_warnings()
+    {
+        Assert.Equal(TrainOutcome.Completed, run.Result.Outcome);
+        Assert.Equal(SixteenStepRun.Steps, run.Result.Step);
+        Assert.Equal(Enumerable.Range(1, SixteenStepRun.Steps).Select(i => (long)i), run.Recorder.Steps.Select(s => s.Step));
+        Assert.Empty(run.Recorder.Warnings);
+    }
+
+    [Fact]
+    public void The_reported_loss_falls_by_a_third_within_16_steps()
+    {
+        var totals = run.Recorder.Steps.Select(s => s.Loss.Total).ToArray();
         output.WriteLine("total:   " + string.Join(", ", totals.Select(t => t.ToString("G3"))));
-        output.WriteLine("content: " + string.Join(", ", recorder.Steps.Select(s => s.Loss.Content.ToString("G3"))));
-        output.WriteLine("style:   " + string.Join(", ", recorder.Steps.Select(s => s.Loss.Style.ToString("G3"))));
+        output.WriteLine("content: " + string.Join(", ", run.Recorder.Steps.Select(s => s.Loss.Content.ToString("G3"))));
+        output.WriteLine("style:   " + string.Join(", ", run.Recorder.Steps.Select(s => s.Loss.Style.ToString("G3"))));
         double first = totals.Take(4).Average(), last = totals.TakeLast(4).Average();
-        output.WriteLine($"mean of steps 1-4 {first:G4}, of the last 4 {last:G4}");
         Assert.True(last < 0.7 * first, $"mean loss of steps 1-4 {first:G4}, of the last 4 {last:G4}");
+    }
 
+    [Fact]
+    public void The_trained_network_halves_the_loss_of_a_fixed_batch_against_the_initial_one()
+    {
         // The same fixed batch through the initial network (the trainer seeds torch before building
         // it) and through the trained one: a noise-free before/after comparison.
+        var config = run.Config;
         using var scope = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
-        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = 32 })), null);
+        using var targets = loss.Targets(ImageTensors.ToTensor(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = 32 })), null);
         var batch = ImageTensors.ToTensor([Fixtures.SmoothImage(32, 32, 500), Fixtures.SmoothImage(32, 32, 501)]);
         double Evaluate(TransformerNet net)
         {
@@ -96,17 +125,18 @@ public class TrainerTests(ITestOutputHelper output)
         torch.manual_seed(config.Seed);
         using var initial = new TransformerNet(config.Architecture);
         using var trained = new TransformerNet(config.Architecture);
-        trained.LoadWeights(Checkpoint.Load(result.Checkpoint!).NetworkWeights, result.Checkpoint!);
+        trained.LoadWeights(Checkpoint.Load(run.Result.Checkpoint!).NetworkWeights, run.Result.Checkpoint!);
         double before = Evaluate(initial), after = Evaluate(trained);
-        output.WriteLine($"fixed batch: {before:G4} before, {after:G4} after");
         Assert.True(after < 0.5 * before, $"fixed-batch loss {before:G4} before training, {after:G4} after");
+    }
 
-        // The run folder: final checkpoint, metrics CSV with one row per step (log_every 1), resolved config.
-        var layout = new RunLayout(dir.File("run"));
-        Assert.Equal(layout.CheckpointPath(steps), result.Checkpoint);
-        Assert.Equal(1 + steps, File.ReadAllLines(layout.MetricsCsv).Length);
-        Assert.Equal(config.ResolvedText, File.ReadAllText(layout.ResolvedConfig));
-        Assert.Empty(recorder.Warnings);
+    [Fact]
+    public void The_run_folder_holds_the_final_checkpoint_one_metrics_row_per_step_and_the_resolved_config()
+    {
+        var layout = new RunLayout(run.OutputDirectory);
+        Assert.Equal(layout.CheckpointPath(SixteenStepRun.Steps), run.Result.Checkpoint);
+        Assert.Equal(1 + SixteenStepRun.Steps, File.ReadAllLines(layout.MetricsCsv).Length); // header + log_every 1
+        Assert.Equal(run.Config.ResolvedText, File.ReadAllText(layout.ResolvedConfig));
     }
 
     [Fact]
@@ -163,6 +193,32 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(4, resumed.Step);
     }
 
+    [Fact]
+    public void Init_from_starts_a_new_run_from_another_runs_weights()
+    {
+        using var dir = new TempDir();
+        string configPath = WriteSetup(dir);
+        var source = Train(TrainingConfig.Load(configPath), dir.File("source"), 2);
+        // Learning rate 0: the one step of the new run leaves the weights where the warm start put them.
+        var warm = TrainingConfig.Load(configPath, ["init_from=source", "learning_rate=0", "seed=7"]);
+        var started = Train(warm, dir.File("warm"), 1);
+
+        Assert.Equal(1, started.Step);
+        AssertSameTensors(Checkpoint.Load(source.Checkpoint!).NetworkWeights, Checkpoint.Load(started.Checkpoint!).NetworkWeights);
+    }
+
+    [Fact]
+    public void Init_from_a_different_architecture_is_refused_by_name()
+    {
+        using var dir = new TempDir();
+        string configPath = WriteSetup(dir);
+        Train(TrainingConfig.Load(configPath), dir.File("source"), 1);
+        var wider = TrainingConfig.Load(configPath, ["init_from=source", "network.width=0.25"]);
+        var error = Assert.Throws<FastStyleError>(() => Train(wider, dir.File("warm"), 1));
+        Assert.Contains("init_from", error.Message);
+        Assert.Contains("differs from the config", error.Message);
+    }
+
     static void AssertSameTensors(IReadOnlyDictionary<string, TensorData> expected, IReadOnlyDictionary<string, TensorData> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
@@ -174,59 +230,6 @@ public class TrainerTests(ITestOutputHelper output)
             for (int i = 0; i < e.Values.Length; i++) worst = Math.Max(worst, Math.Abs(e.Values[i] - a.Values[i]));
             Assert.True(worst <= 1e-6, $"tensor '{name}' differs by up to {worst}");
         }
-    }
-
-    [Fact]
-    public void Checkpoint_stores_step_config_hash_schema_and_optimizer_state()
-    {
-        using var dir = new TempDir();
-        var config = TrainingConfig.Load(WriteSetup(dir));
-        var result = Train(config, dir.File("run"), 2);
-
-        var raw = SafetensorsFile.Read(result.Checkpoint!);
-        Assert.Equal("faststyle.checkpoint", raw.Metadata["format"]);
-        Assert.Equal(Checkpoint.SchemaVersion, raw.Metadata["schema_version"]);
-        Assert.Equal("2", raw.Metadata["step"]);
-
-        var checkpoint = Checkpoint.Load(result.Checkpoint!);
-        Assert.Equal(2, checkpoint.Step);
-        Assert.Equal(config.Hash, checkpoint.ConfigHash);
-        Assert.Equal(64, checkpoint.ConfigHash.Length);
-        Assert.Equal(config.ResolvedText, checkpoint.ConfigText);
-        Assert.Equal(config.Architecture, checkpoint.Architecture);
-        Assert.Equal(3, checkpoint.Seed);
-        Assert.Equal("style", checkpoint.StyleName);
-        Assert.Equal(64, checkpoint.StyleImageSha256.Length);
-        // 2 batches of 2 from 6 files: position (epoch 0, index 4).
-        Assert.Equal((0, 4), (checkpoint.Epoch, checkpoint.IndexInEpoch));
-        foreach (var name in checkpoint.NetworkWeights.Keys)
-        {
-            Assert.Contains("adam.m." + name, checkpoint.OptimizerState.Keys);
-            Assert.Contains("adam.v." + name, checkpoint.OptimizerState.Keys);
-        }
-        Assert.Equal(2 * checkpoint.NetworkWeights.Count, checkpoint.OptimizerState.Count);
-        Assert.Contains(checkpoint.OptimizerState.Values, t => t.Values.Any(v => v != 0));
-
-        // A different config resumes with a warning naming both hashes; a different network is refused.
-        var changed = TrainingConfig.Load(dir.File("config.yaml"), ["learning_rate=0.005"]);
-        var recorder = new Recorder();
-        Train(changed, dir.File("run"), 3, resume: result.Checkpoint, observer: recorder);
-        var warning = Assert.Single(recorder.Warnings);
-        Assert.Contains(config.Hash[..12], warning);
-        Assert.Contains(changed.Hash[..12], warning);
-
-        var wider = TrainingConfig.Load(dir.File("config.yaml"), ["network.width=0.25"]);
-        var e = Assert.Throws<FastStyleError>(() => Train(wider, dir.File("run"), 3, resume: result.Checkpoint));
-        Assert.Contains(result.Checkpoint!, e.Message);
-        Assert.Contains("differs", e.Message);
-
-        // Something that is not a checkpoint, and a future schema, are recognised as such.
-        SafetensorsFile.Write(dir.File("other.safetensors"), [new TensorData("x", [1], [1f])]);
-        Assert.Contains("not a FastStyle checkpoint", Assert.Throws<FastStyleError>(() => Checkpoint.Load(dir.File("other.safetensors"))).Message);
-        var metadata = raw.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
-        metadata["schema_version"] = "99";
-        SafetensorsFile.Write(dir.File("future.safetensors"), raw.Tensors.Values, metadata);
-        Assert.Contains("schema version 99", Assert.Throws<FastStyleError>(() => Checkpoint.Load(dir.File("future.safetensors"))).Message);
     }
 
     [Fact]

@@ -65,6 +65,18 @@ public class TransformerNetTests
         Assert.True(Same(a.call(x), b.call(x)));
     }
 
+    [Theory]
+    [InlineData(UpsampleMode.Nearest)]
+    [InlineData(UpsampleMode.Transpose)]
+    public void Parameters_have_the_names_and_shapes_of_the_exporters_weight_layout(UpsampleMode mode)
+    {
+        var arch = new TransformerArchitecture(BaseChannels: 4, ResidualBlocks: 2, Upsample: mode);
+        using var net = new TransformerNet(arch);
+        Assert.Equal(
+            TransformerWeightLayout.Expected(arch).Select(e => $"{e.Name} [{string.Join(",", e.Shape)}]").Order(),
+            net.named_parameters().Select(p => $"{p.name} [{string.Join(",", p.parameter.shape)}]").Order());
+    }
+
     [Fact]
     public void LoadWeights_names_a_wrong_shape_or_missing_tensor()
     {

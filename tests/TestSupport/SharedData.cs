@@ -2,7 +2,7 @@ namespace FastStyle.TestSupport;
 
 /// <summary>
 /// Locates ../shared (real VGG weights, styles, photos). It exists in development and CI only;
-/// tests that need it call <see cref="Require"/> and are skipped with a clear reason elsewhere.
+/// tests that need it are marked <see cref="SharedDataFactAttribute"/> and are skipped with a clear reason elsewhere.
 /// </summary>
 public static class SharedData
 {

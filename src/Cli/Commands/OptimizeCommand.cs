@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FastStyle.Inference;
 using FastStyle.Training.Losses;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Optimization;
@@ -27,8 +28,8 @@ public static class OptimizeCommand
         var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
         var saveEvery = CommonOptions.Integer("--save-every", "Also write out.iterNNNN.png every N iterations (0: never)", min: 0);
         var overwrite = CommonOptions.Overwrite();
-        var precision = new Option<string>("--precision") { Description = "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", DefaultValueFactory = _ => PrecisionPolicy.AutoSpelling };
-        precision.AcceptOnlyFromAmong(PrecisionPolicy.SettingSpellings);
+        var precision = new Option<string>("--precision") { Description = "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", DefaultValueFactory = _ => EnumText<PrecisionSetting>.Of(PrecisionSetting.Auto) };
+        precision.AcceptOnlyFromAmong([.. EnumText<PrecisionSetting>.All]);
         var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
 
         var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
@@ -52,7 +53,7 @@ public static class OptimizeCommand
                 Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
                 MetricsPath = parse.GetValue(metrics),
                 Overwrite = parse.GetValue(overwrite),
-                Precision = PrecisionPolicy.ParseSetting(parse.GetValue(precision)!),
+                Precision = EnumText<PrecisionSetting>.Parse(parse.GetValue(precision)) ?? PrecisionSetting.Auto,
                 Options = new OptimizeOptions
                 {
                     Iterations = parse.GetValue(iterations) ?? 500,

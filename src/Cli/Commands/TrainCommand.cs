@@ -68,6 +68,9 @@ public static class TrainCommand
 
         public void OnPrecision(PrecisionDecision decision) => Progress.Line(decision.Describe());
 
+        public void OnWarmStart(string checkpoint, string styleName, long step)
+            => Progress.Line($"warm start: network weights of '{styleName}' at step {step} ({checkpoint})");
+
         public void OnCheckpoint(string path, long step) => Progress.Line($"step {step}: checkpoint {path}");
 
         public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");

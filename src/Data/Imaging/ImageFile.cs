@@ -33,7 +33,7 @@ public static class ImageFile
         var (w, h) = OrientedSize(codec);
         if ((long)w * h > options.MaxPixels)
             throw new FastStyleError($"image '{path}': {w}x{h} is {(double)w * h / 1e6:F0} megapixels, over the limit of {options.MaxPixels / 1e6:F0} (decompression-bomb guard); downscale it first");
-        if (options.MaxSize is int size && size > (long)Math.Max(w, h) * ImageLoadOptions.MaxUpscale)
+        if (options.LongestSide is int size && size > (long)Math.Max(w, h) * ImageLoadOptions.MaxUpscale)
             throw new FastStyleError($"image '{path}': {w}x{h} would be enlarged {(double)size / Math.Max(w, h):F0}x to a longest side of {size} px (limit {ImageLoadOptions.MaxUpscale}x); use a smaller size");
         var image = Orientation.Apply(Decode(codec, path), codec.EncodedOrigin);
         return Fit(image, options);
@@ -44,7 +44,7 @@ public static class ImageFile
     {
         if (options.ExactSize is var (ew, eh))
             return ew == image.Width && eh == image.Height ? image : ImageResize.Resize(image, ew, eh);
-        if (options.MaxSize is int size)
+        if (options.LongestSide is int size)
         {
             if (size < 1) throw new FastStyleError($"image size {size} must be at least 1 pixel");
             var (w, h) = ImageResize.LongestSide(image.Width, image.Height, size);
@@ -55,8 +55,14 @@ public static class ImageFile
 
     public static void Save(RgbImage image, string path, int jpegQuality = JpegQuality)
     {
-        var format = OutputFormat(path);
         using var bitmap = ToBitmap(image);
+        Save(bitmap, path, jpegQuality);
+    }
+
+    /// <summary>Encodes a drawn bitmap (a report grid, a plot) in the format its extension names, atomically.</summary>
+    public static void Save(SKBitmap bitmap, string path, int jpegQuality = JpegQuality)
+    {
+        var format = OutputFormat(path);
         using var pixmap = bitmap.PeekPixels();
         AtomicFile.Write(path, stream =>
         {

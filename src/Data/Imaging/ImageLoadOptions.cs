@@ -8,15 +8,15 @@ public sealed record ImageLoadOptions
     /// <summary>Largest longest side a size option may ask for: the side of a square at <see cref="DefaultMaxPixels"/>.</summary>
     public const int MaxSide = 8192;
     /// <summary>
-    /// <see cref="MaxSize"/> may enlarge an image at most this much per side: beyond it a resize
+    /// <see cref="LongestSide"/> may enlarge an image at most this much per side: beyond it a resize
     /// invents nearly all pixels (a 128x96 photo at 9000 px is 61 megapixels of interpolation) and
     /// is almost always a mistyped size.
     /// </summary>
     public const int MaxUpscale = 16;
 
     /// <summary>Resize so the longest side is exactly this many pixels (up or down), keeping the aspect ratio.</summary>
-    public int? MaxSize { get; init; }
-    /// <summary>Resize to exactly this width and height (ignores the aspect ratio); wins over <see cref="MaxSize"/>.</summary>
+    public int? LongestSide { get; init; }
+    /// <summary>Resize to exactly this width and height (ignores the aspect ratio); wins over <see cref="LongestSide"/>.</summary>
     public (int Width, int Height)? ExactSize { get; init; }
     /// <summary>
     /// Files whose header declares more pixels than this are rejected before decoding: a few-KB

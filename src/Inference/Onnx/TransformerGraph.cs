@@ -4,7 +4,8 @@ namespace FastStyle.Inference.Onnx;
 
 /// <summary>
 /// Emits the transformer's nodes; weight initializers must already be in the graph under their
-/// state-dict names. Layer order and padding follow TransformerNet.forward (src/Training).
+/// state-dict names. Stages come from <see cref="TransformerArchitecture.Layers"/>, as TransformerNet's
+/// (src/Training); padding and crop follow TransformerNet.forward.
 /// Two layers are computed in an equivalent but cheaper form (ONNX Runtime profile at 512 px:
 /// together they took ~45% of the run): the nearest-upsampling layers work at the low resolution
 /// (<see cref="NearestUpsampleConv"/>) and conv_out computes 4x4 output phases at once
@@ -23,7 +24,7 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
         // sizes: pad = (4 - size % 4) % 4, as in TransformerNet.forward.
         string shape = g.Node("Shape", "input_shape", [input]);
         string hw = g.Node("Gather", "input_hw", [shape, g.Int64Initializer("const_hw_axes", [2], 2, 3)], Int("axis", 0));
-        string four = g.Int64Initializer("const_four", [], 4);
+        string four = g.Int64Initializer("const_four", [], TransformerArchitecture.SizeMultiple);
         string rem = g.Node("Mod", "hw_mod4", [hw, four]);
         string missing = g.Node("Sub", "hw_4_minus_mod", [four, rem]);
         string padHw = g.Node("Mod", "hw_pad", [missing, four]);
@@ -32,24 +33,28 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
         string pads = g.Node("Concat", "input_pads", [g.Int64Initializer("const_zero6", [6], 0, 0, 0, 0, 0, 0), padHw], Int("axis", 0));
         string x = g.Node("Pad", "input_padded", [input, pads], String("mode", "reflect"));
 
-        long c = arch.BaseChannels;
-        x = Relu(Norm("in1", ConvLayer("conv1", x, 9, 1)));
-        x = Relu(Norm("in2", ConvLayer("conv2", x, 3, 2)));
-        x = Relu(Norm("in3", ConvLayer("conv3", x, 3, 2)));
-        for (int r = 1; r <= arch.ResidualBlocks; r++)
+        foreach (var layer in arch.Layers())
         {
-            string p = $"res{r}";
-            string y = Norm($"{p}.in2", ConvLayer($"{p}.conv2", Relu(Norm($"{p}.in1", ConvLayer($"{p}.conv1", x, 3, 1))), 3, 1));
-            x = g.Node("Add", $"{p}.out", [x, y]);
+            x = layer switch
+            {
+                { Kind: TransformerLayerKind.Residual } => ResidualBlock(layer.Name, x, layer.Kernel),
+                { Kind: TransformerLayerKind.Upsample } => Relu(Norm(layer.Norm!, Upsample(layer.Name, x))),
+                { IsOutput: true } => OutputConv(layer.Name, x, layer.Kernel),
+                _ => Relu(Norm(layer.Norm!, ConvLayer(layer.Name, x, layer.Kernel, layer.Stride))),
+            };
         }
-        x = Relu(Norm("in4", Upsample("up1", x)));
-        x = Relu(Norm("in5", Upsample("up2", x)));
-        x = OutputConv("conv_out", x);
 
         // Crop to the input's H, W (Slice-13: starts, ends, axes inputs), then clip like TransformerNet.Stylize.
         string cropped = g.Node("Slice", "output_cropped",
             [x, g.Int64Initializer("const_zero2", [2], 0, 0), hw, g.Int64Initializer("const_crop_axes", [2], 2, 3)]);
         g.Node("Clip", output, [cropped, g.FloatInitializer("const_clip_min", [], [0f]), g.FloatInitializer("const_clip_max", [], [1f])]);
+    }
+
+    /// <summary>ResidualBlock: [conv1 in1 relu conv2 in2] + x.</summary>
+    string ResidualBlock(string name, string x, long kernel)
+    {
+        string y = Norm($"{name}.in2", ConvLayer($"{name}.conv2", Relu(Norm($"{name}.in1", ConvLayer($"{name}.conv1", x, kernel, 1))), kernel, 1));
+        return g.Node("Add", $"{name}.out", [x, y]);
     }
 
     /// <summary>ConvLayer: reflection pad k/2 on H and W, then an unpadded conv (zero padding leaves border artifacts).</summary>
@@ -85,7 +90,7 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
     }
 
     /// <summary>Output phases per axis of <see cref="OutputConv"/>; H and W are multiples of 4 there.</summary>
-    const int OutputPhases = 4;
+    const int OutputPhases = TransformerArchitecture.SizeMultiple;
 
     /// <summary>
     /// conv_out (reflection pad 4, 9x9, c -> 3) as a stride-4 conv with 12x12 kernels whose
@@ -95,9 +100,10 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
     /// Why: the NCHWc convolution pads output channels to blocks of 16, so 3 outputs ran at 3/16
     /// efficiency (conv_out alone was ~30% of a 512 px run); 48 outputs fill three blocks.
     /// </summary>
-    string OutputConv(string name, string x)
+    string OutputConv(string name, string x, int k)
     {
-        const int k = 9, s = OutputPhases, kk = k + s - 1;
+        const int s = OutputPhases;
+        int kk = k + s - 1;
         string wName = $"{name}.conv.weight", bName = $"{name}.conv.bias";
         float[] w = g.FloatValues(wName), bias = g.FloatValues(bName);
         int cout = bias.Length, cin = w.Length / (cout * k * k), phases = s * s;

@@ -164,6 +164,10 @@ public sealed class YamlSection
         return text;
     }
 
+    /// <summary>An enum value by its spelling in files (<see cref="Inference.EnumText{T}"/>).</summary>
+    public T Choice<T>(string key, T fallback) where T : struct, Enum
+        => Inference.EnumText<T>.Parse(Choice(key, Inference.EnumText<T>.Of(fallback), [.. Inference.EnumText<T>.All]))!.Value;
+
     public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
     {
         var n = Get(key);

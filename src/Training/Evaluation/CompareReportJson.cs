@@ -1,5 +1,6 @@
 using FastStyle.Inference;
 using System.Text.Json.Nodes;
+using FastStyle.Inference;
 using FastStyle.Training.Optimization;
 
 namespace FastStyle.Training.Evaluation;
@@ -37,7 +38,7 @@ public static class CompareReportJson
                 {
                     ["base_channels"] = s.Model.Architecture.BaseChannels,
                     ["residual_blocks"] = s.Model.Architecture.ResidualBlocks,
-                    ["upsample"] = UpsampleModes.Name(s.Model.Architecture.Upsample),
+                    ["upsample"] = EnumText<UpsampleMode>.Of(s.Model.Architecture.Upsample),
                 },
             },
             ["style"] = new JsonObject

@@ -1,12 +1,10 @@
-using System.Runtime.InteropServices;
-using FastStyle.Data;
 using FastStyle.Data.Imaging;
 using SkiaSharp;
 
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>
-/// Draws grid.jpg (content | network | Gatys@checkpoints | style per row) with SkiaSharp, laid out
+/// Draws the grid image (content | network | Gatys@checkpoints | style per row) with SkiaSharp, laid out
 /// by <see cref="ComparisonGridLayout"/>. Cells are resampled with the project's Lanczos resize
 /// (<see cref="ImageResize"/>) so the grid shows what the files contain, not a blurrier preview.
 /// A missing cell (an interrupted run) is a grey box of the row's content aspect.
@@ -47,8 +45,7 @@ public static class ComparisonGrid
                     }
                 }
         }
-        using var data = surface.Encode(SKEncodedImageFormat.Png, 100) ?? throw new FastStyleError($"output '{path}': the PNG encoder failed");
-        AtomicFile.WriteAllBytes(path, data.AsSpan());
+        ImageFile.Save(surface, path); // the format follows the extension: grid.jpg is a JPEG
     }
 
     /// <summary>Labels centred over their columns, shrunk to fit a narrow column.</summary>

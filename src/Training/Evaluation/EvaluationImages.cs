@@ -12,9 +12,9 @@ namespace FastStyle.Training.Evaluation;
 /// </summary>
 public static class EvaluationImages
 {
-    public static RgbImage LoadContent(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { MaxSize = size });
+    public static RgbImage LoadContent(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { LongestSide = size });
 
-    public static RgbImage LoadStyle(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { MaxSize = size });
+    public static RgbImage LoadStyle(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { LongestSide = size });
 
     /// <summary>A stylised image resampled to the content's size (any aspect difference is stretched, not cropped: no pixel is dropped).</summary>
     public static RgbImage LoadMatching(string path, RgbImage content)

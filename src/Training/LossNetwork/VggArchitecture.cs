@@ -57,9 +57,13 @@ public sealed class VggArchitecture
         return 1 << Convs.Take(deepest).Count(c => c.PoolAfter);
     }
 
+    /// <summary>The one check of a loss-layer name: null if this network has it, else the problem naming the layers it has.</summary>
+    public string? UnknownTap(string tap)
+        => HasTap(tap) ? null : $"layer '{tap}' does not exist in {Name} (layers: {string.Join(", ", TapNames)})";
+
     public int TapPosition(string tap)
     {
         for (int i = 0; i < Convs.Count; i++) if (Convs[i].TapName == tap) return i;
-        throw new ArgumentException($"{Name} has no layer '{tap}' (has {string.Join(", ", TapNames)})");
+        throw new ArgumentException(UnknownTap(tap), nameof(tap));
     }
 }

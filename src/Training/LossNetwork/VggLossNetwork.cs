@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace FastStyle.Training.LossNetwork;
 
 /// <summary>How the loss network downsamples between blocks.</summary>
-public enum VggPooling { Max, Average }
+public enum VggPooling { Max, [Inference.Spelled("avg")] Average }
 
 /// <summary>
 /// Frozen VGG `features` returning named ReLU activations ("relu1_1", "relu4_2", ...).
@@ -63,8 +63,8 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     public static VggLossNetwork Load(string path, VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max)
     {
         foreach (var tap in taps)
-            if (!architecture.HasTap(tap))
-                throw new FastStyleError($"loss layer '{tap}' does not exist in {architecture.Name} (layers: {string.Join(", ", architecture.TapNames)})");
+            if (architecture.UnknownTap(tap) is { } problem)
+                throw new FastStyleError("loss " + problem);
         var file = SafetensorsFile.Read(path);
         var net = new VggLossNetwork(architecture, taps, pooling);
         net.LoadWeights(file.Tensors, path);

@@ -1,3 +1,4 @@
+using FastStyle.Inference;
 using FastStyle.Training.Config;
 using FastStyle.Training.LossNetwork;
 
@@ -60,15 +61,12 @@ public sealed record LossConfig
     {
         string network = section.Choice("network", defaults.Network, "vgg16", "vgg19");
         var architecture = VggArchitecture.Parse(network);
-        string? UnknownLayer(string layer) => architecture.HasTap(layer)
-            ? null
-            : $"layer '{layer}' does not exist in {architecture.Name} (layers: {string.Join(", ", architecture.TapNames)})";
         var config = new LossConfig
         {
             Network = network,
-            Pooling = section.Choice("pooling", defaults.Pooling == VggPooling.Max ? "max" : "avg", "max", "avg") == "max" ? VggPooling.Max : VggPooling.Average,
-            ContentLayers = section.NumberMap("content_layers", defaults.ContentLayers, UnknownLayer),
-            StyleLayers = section.NumberMap("style_layers", defaults.StyleLayers, UnknownLayer),
+            Pooling = section.Choice("pooling", defaults.Pooling),
+            ContentLayers = section.NumberMap("content_layers", defaults.ContentLayers, architecture.UnknownTap),
+            StyleLayers = section.NumberMap("style_layers", defaults.StyleLayers, architecture.UnknownTap),
             ContentWeight = section.Double("content_weight", defaults.ContentWeight, min: 0),
             StyleWeight = section.Double("style_weight", defaults.StyleWeight, min: 0),
             TvWeight = section.Double("tv_weight", defaults.TvWeight, min: 0),
@@ -97,8 +95,8 @@ public sealed record LossConfig
     {
         var arch = Architecture;
         foreach (var layer in Taps)
-            if (!arch.HasTap(layer))
-                throw new Data.FastStyleError($"config '{source}': loss layer '{layer}' does not exist in {arch.Name} (layers: {string.Join(", ", arch.TapNames)})");
+            if (arch.UnknownTap(layer) is { } problem)
+                throw new Data.FastStyleError($"config '{source}': loss {problem}");
         if (StyleLayers.Count == 0 && ContentLayers.Count == 0)
             throw new Data.FastStyleError($"config '{source}': no content_layers and no style_layers: nothing to optimise");
     }
@@ -107,7 +105,7 @@ public sealed record LossConfig
     public string Describe()
     {
         static string Map(IReadOnlyDictionary<string, double> m) => "{" + string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:R}")) + "}";
-        return $"network: {Network}\npooling: {(Pooling == VggPooling.Max ? "max" : "avg")}\ncontent_layers: {Map(ContentLayers)}\n" +
+        return $"network: {Network}\npooling: {EnumText<VggPooling>.Of(Pooling)}\ncontent_layers: {Map(ContentLayers)}\n" +
                $"style_layers: {Map(StyleLayers)}\ncontent_weight: {ContentWeight:R}\nstyle_weight: {StyleWeight:R}\ntv_weight: {TvWeight:R}\n";
     }
 }

@@ -49,7 +49,10 @@ public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
         => F.instance_norm(x, weight: weight.to(x.dtype), bias: bias.to(x.dtype), eps: FastStyle.Inference.TransformerArchitecture.InstanceNormEpsilon);
 }
 
-/// <summary>Two conv-norm layers and a skip connection (He et al. 2016; Johnson et al. 2016 supplementary).</summary>
+/// <summary>
+/// Two conv-norm layers and a skip connection (He et al. 2016; Johnson et al. 2016 supplementary);
+/// the field names are the block's state-dict names (res1.conv1, res1.in1, ...).
+/// </summary>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 {
     readonly ConvLayer conv1;
@@ -57,11 +60,11 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     readonly ConvLayer conv2;
     readonly InstanceNorm in2;
 
-    public ResidualBlock(long channels) : base(nameof(ResidualBlock))
+    public ResidualBlock(long channels, long kernelSize) : base(nameof(ResidualBlock))
     {
-        conv1 = new ConvLayer(channels, channels, 3);
+        conv1 = new ConvLayer(channels, channels, kernelSize);
         in1 = new InstanceNorm(channels);
-        conv2 = new ConvLayer(channels, channels, 3);
+        conv2 = new ConvLayer(channels, channels, kernelSize);
         in2 = new InstanceNorm(channels);
         RegisterComponents();
     }

@@ -8,38 +8,39 @@ namespace FastStyle.Training.Networks;
 
 /// <summary>
 /// The feed-forward image transformation network of Johnson, Alahi, Fei-Fei (2016) with instance
-/// norm (Ulyanov et al. 2016). Layer names and the pixel convention are documented once, in
-/// <see cref="TransformerArchitecture"/>, which the ONNX exporter shares.
+/// norm (Ulyanov et al. 2016), built stage by stage from <see cref="TransformerArchitecture.Layers"/>,
+/// the one layout description the ONNX exporter also builds from. Each stage's modules are
+/// registered under the stage's names, so state-dict keys read "conv1.conv.weight", "in1.weight",
+/// "res1.conv2.conv.weight", "up1.conv.weight".
 /// The input's dtype selects the compute precision (float32 or bfloat16); the output is float32,
 /// unclipped (training sees the raw values; <see cref="Stylize"/> clips).
 /// </summary>
 public sealed class TransformerNet : nn.Module<Tensor, Tensor>
 {
-    readonly ConvLayer conv1, conv2, conv3, conv_out;
-    readonly InstanceNorm in1, in2, in3, in4, in5;
-    readonly UpsampleLayer up1, up2;
-    readonly ResidualBlock[] residuals;
+    /// <summary>A stage's main module, and the instance norm followed by ReLU after it (null: neither).</summary>
+    readonly (nn.Module<Tensor, Tensor> Main, InstanceNorm? Norm)[] stages;
 
     public TransformerArchitecture Architecture { get; }
 
     public TransformerNet(TransformerArchitecture architecture) : base(nameof(TransformerNet))
     {
         Architecture = architecture;
-        long c = architecture.BaseChannels;
-        conv1 = new ConvLayer(3, c, 9);
-        in1 = new InstanceNorm(c);
-        conv2 = new ConvLayer(c, 2 * c, 3, stride: 2);
-        in2 = new InstanceNorm(2 * c);
-        conv3 = new ConvLayer(2 * c, 4 * c, 3, stride: 2);
-        in3 = new InstanceNorm(4 * c);
-        residuals = Enumerable.Range(0, architecture.ResidualBlocks).Select(_ => new ResidualBlock(4 * c)).ToArray();
-        up1 = new UpsampleLayer(4 * c, 2 * c, architecture.Upsample);
-        in4 = new InstanceNorm(2 * c);
-        up2 = new UpsampleLayer(2 * c, c, architecture.Upsample);
-        in5 = new InstanceNorm(c);
-        conv_out = new ConvLayer(c, 3, 9);
-        RegisterComponents();
-        for (int i = 0; i < residuals.Length; i++) register_module($"res{i + 1}", residuals[i]);
+        var layers = architecture.Layers();
+        stages = new (nn.Module<Tensor, Tensor>, InstanceNorm?)[layers.Count];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            nn.Module<Tensor, Tensor> main = layer.Kind switch
+            {
+                TransformerLayerKind.Residual => new ResidualBlock(layer.OutChannels, layer.Kernel),
+                TransformerLayerKind.Upsample => new UpsampleLayer(layer.InChannels, layer.OutChannels, architecture.Upsample),
+                _ => new ConvLayer(layer.InChannels, layer.OutChannels, layer.Kernel, layer.Stride),
+            };
+            register_module(layer.Name, main);
+            InstanceNorm? norm = null;
+            if (layer.Norm is { } normName) register_module(normName, norm = new InstanceNorm(layer.OutChannels));
+            stages[i] = (main, norm);
+        }
     }
 
     /// <summary>[N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size.</summary>
@@ -48,15 +49,11 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
         long h = input.shape[2], w = input.shape[3];
         // Two stride-2 convs and two x2 upsamplings: sizes must be multiples of 4 to come back
         // exactly; pad bottom/right by reflection and crop back (the ONNX graph does the same).
-        long padH = (4 - h % 4) % 4, padW = (4 - w % 4) % 4;
+        const int m = TransformerArchitecture.SizeMultiple;
+        long padH = (m - h % m) % m, padW = (m - w % m) % m;
         var x = padH + padW > 0 ? F.pad(input, [0, padW, 0, padH], PaddingModes.Reflect) : input;
-        x = F.relu(in1.call(conv1.call(x)));
-        x = F.relu(in2.call(conv2.call(x)));
-        x = F.relu(in3.call(conv3.call(x)));
-        foreach (var block in residuals) x = block.call(x);
-        x = F.relu(in4.call(up1.call(x)));
-        x = F.relu(in5.call(up2.call(x)));
-        x = conv_out.call(x);
+        foreach (var (main, norm) in stages)
+            x = norm is null ? main.call(x) : F.relu(norm.call(main.call(x)));
         if (padH + padW > 0) x = x.narrow(2, 0, h).narrow(3, 0, w);
         return x.to(ScalarType.Float32);
     }

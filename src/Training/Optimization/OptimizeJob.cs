@@ -43,8 +43,8 @@ public static class OptimizeJob
         if (request.MetricsPath != null && OutputGuard.Same(request.MetricsPath, request.OutputPath))
             throw new FastStyleError($"--metrics '{request.MetricsPath}' is the output image path; give them different names");
         foreach (var output in outputs.OfType<string>()) AtomicFile.CheckWritable(output);
-        var content = request.Loss.RequireFits(ImageFile.Load(request.ContentPath, new ImageLoadOptions { MaxSize = request.Size }), request.ContentPath);
-        var style = request.Loss.RequireFits(ImageFile.Load(request.StylePath, new ImageLoadOptions { MaxSize = request.StyleSize ?? request.Size }), request.StylePath);
+        var content = request.Loss.RequireFits(ImageFile.Load(request.ContentPath, new ImageLoadOptions { LongestSide = request.Size }), request.ContentPath);
+        var style = request.Loss.RequireFits(ImageFile.Load(request.StylePath, new ImageLoadOptions { LongestSide = request.StyleSize ?? request.Size }), request.StylePath);
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         var precision = PrecisionPolicy.Decide(request.Precision);
         loss.Network.UseComputeType(precision.ComputeType);

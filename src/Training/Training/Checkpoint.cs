@@ -53,7 +53,7 @@ public sealed record Checkpoint
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
-            ["upsample"] = UpsampleModes.Name(Architecture.Upsample),
+            ["upsample"] = EnumText<UpsampleMode>.Of(Architecture.Upsample),
         };
         var tensors = NetworkWeights.Values.Select(t => t with { Name = NetPrefix + t.Name }).Concat(OptimizerState.Values);
         SafetensorsFile.Write(path, tensors, metadata, // atomic: temp file + rename
@@ -81,8 +81,8 @@ public sealed record Checkpoint
         }
         int Int(string key, int min, int max) => (int)Number(key, min, max);
         string upsampleText = Get("upsample");
-        var upsample = UpsampleModes.Parse(upsampleText)
-            ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Shorten(upsampleText)}', expected one of {string.Join(", ", UpsampleModes.Names)}");
+        var upsample = EnumText<UpsampleMode>.Parse(upsampleText)
+            ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Shorten(upsampleText)}', expected one of {string.Join(", ", EnumText<UpsampleMode>.All)}");
         return new Checkpoint
         {
             Step = Number("step", 0, long.MaxValue),

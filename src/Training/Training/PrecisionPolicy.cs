@@ -1,12 +1,13 @@
+using FastStyle.Inference;
 using TorchSharp;
 
 namespace FastStyle.Training.Training;
 
 /// <summary>The compute type a run actually uses.</summary>
-public enum Precision { Float32, BFloat16 }
+public enum Precision { [Spelled("fp32")] Float32, [Spelled("bf16")] BFloat16 }
 
 /// <summary>What the user asked for: `precision: auto | bf16 | fp32` in a config, `--precision` on optimize.</summary>
-public enum PrecisionSetting { Auto, Float32, BFloat16 }
+public enum PrecisionSetting { [Spelled("auto")] Auto, [Spelled("fp32")] Float32, [Spelled("bf16")] BFloat16 }
 
 /// <summary>The chosen compute type, why, and (for an explicit bf16 without hardware support) a warning.</summary>
 public sealed record PrecisionDecision(Precision Precision, string Reason, string? Warning)
@@ -66,25 +67,7 @@ public sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags)
 /// <summary>Turns a <see cref="PrecisionSetting"/> into the compute type for this hardware.</summary>
 public static class PrecisionPolicy
 {
-    public const string AutoSpelling = "auto", Float32Spelling = "fp32", BFloat16Spelling = "bf16";
-    public static readonly string[] SettingSpellings = [AutoSpelling, BFloat16Spelling, Float32Spelling];
-
-    public static string Spelling(Precision precision) => precision == Precision.BFloat16 ? BFloat16Spelling : Float32Spelling;
-
-    public static string Spelling(PrecisionSetting setting) => setting switch
-    {
-        PrecisionSetting.BFloat16 => BFloat16Spelling,
-        PrecisionSetting.Float32 => Float32Spelling,
-        _ => AutoSpelling,
-    };
-
-    public static PrecisionSetting ParseSetting(string spelling) => spelling switch
-    {
-        BFloat16Spelling => PrecisionSetting.BFloat16,
-        Float32Spelling => PrecisionSetting.Float32,
-        AutoSpelling => PrecisionSetting.Auto,
-        _ => throw new ArgumentException($"precision '{spelling}' is not one of {string.Join(", ", SettingSpellings)}"),
-    };
+    public static string Spelling(Precision precision) => EnumText<Precision>.Of(precision);
 
     /// <summary>The decision on this machine (CPU flags from /proc/cpuinfo; training runs on the CPU).</summary>
     public static PrecisionDecision Decide(PrecisionSetting setting) => Decide(setting, CpuFeatures.Current);

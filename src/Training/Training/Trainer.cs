@@ -59,7 +59,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
-        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { MaxSize = config.StyleSize }), config.StyleImage);
+        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = config.StyleSize }), config.StyleImage);
         using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
         string styleHash = FileHash.Sha256OfFile(config.StyleImage);
 
@@ -77,6 +77,7 @@ public static class Trainer
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }
+        else if (config.InitFrom != null) WarmStart(net, config, observer);
 
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
@@ -135,6 +136,17 @@ public static class Trainer
         return new TrainResult(outcome, step, lastCheckpoint, last, clock.Elapsed.TotalSeconds, dataset.SkippedCount, message);
     }
 
+    /// <summary>`init_from:` the weights of another run's checkpoint; the optimiser and the step start fresh.</summary>
+    static void WarmStart(TransformerNet net, TrainingConfig config, ITrainingObserver observer)
+    {
+        string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
+        var source = Checkpoint.Load(path);
+        if (source.Architecture != config.Architecture)
+            throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
+        net.LoadWeights(source.NetworkWeights, path);
+        observer.OnWarmStart(path, source.StyleName, source.Step);
+    }
+
     /// <summary>Everything that can be refused, checked before minutes of loading and training; returns the checkpoint to resume, if any.</summary>
     static Checkpoint? CheckRequest(TrainRequest request, long lastStep)
     {
@@ -189,7 +201,7 @@ public static class Trainer
     /// </summary>
     static List<Sample> LoadSamples(TrainingConfig config, ImageFolderDataset dataset, ITrainingObserver observer)
     {
-        var options = new ImageLoadOptions { MaxSize = config.SampleSize };
+        var options = new ImageLoadOptions { LongestSide = config.SampleSize };
         if (config.SampleImages.Count > 0)
             return config.SampleImages.Select(p => new Sample(Path.GetFileNameWithoutExtension(p), ImageFile.Load(p, options))).ToList();
         var samples = new List<Sample>();

@@ -35,6 +35,12 @@ public sealed record TrainingConfig
     public IReadOnlyList<string> SampleImages { get; init; } = [];
     public int SampleSize { get; init; } = 384;
     public int Threads { get; init; }
+    /// <summary>
+    /// Warm start: the network weights of this checkpoint (or the newest of this run folder), for a new
+    /// run. A new style starts from a network that already keeps structure and colours, instead of from
+    /// random weights; Adam state and step start fresh.
+    /// </summary>
+    public string? InitFrom { get; init; }
     public LossConfig Loss { get; init; } = LossConfig.TrainingDefaults;
 
     /// <summary>The folder of the config file: relative paths in it are relative to this.</summary>
@@ -62,10 +68,11 @@ public sealed record TrainingConfig
             ?? throw new FastStyleError($"config '{root.FilePath}': 'style_image' is required (path to the style image, relative to the config)");
         string stylePath = Path.GetFullPath(Path.Combine(baseDirectory, style));
         string? dataset = root.String("dataset", null);
+        string? initFrom = root.String("init_from", null);
         var network = root.Section("network");
         double width = network?.Double("width", 1.0, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? 1.0;
         int blocks = network?.Int("residual_blocks", 5, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? 5;
-        string upsample = network?.Choice("upsample", UpsampleModes.Name(UpsampleMode.Nearest), UpsampleModes.Names) ?? UpsampleModes.Name(UpsampleMode.Nearest);
+        var upsample = network?.Choice("upsample", UpsampleMode.Nearest) ?? UpsampleMode.Nearest;
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var config = new TrainingConfig
@@ -79,15 +86,16 @@ public sealed record TrainingConfig
             LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
             Steps = root.Int("steps", 40000, min: 1),
             Seed = root.Int("seed", 42),
-            Precision = PrecisionPolicy.ParseSetting(root.Choice("precision", PrecisionPolicy.AutoSpelling, PrecisionPolicy.SettingSpellings)),
+            Precision = root.Choice("precision", PrecisionSetting.Auto),
             WidthMultiplier = width,
-            Architecture = TransformerArchitecture.FromWidth(width, blocks, UpsampleModes.Parse(upsample)!.Value),
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample),
             CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
             SampleEvery = root.Int("sample_every", 500, min: 0),
             LogEvery = root.Int("log_every", 10, min: 1),
             SampleImages = root.StringList("sample_images", []).Select(p => Path.GetFullPath(Path.Combine(baseDirectory, p))).ToList(),
             SampleSize = root.Int("sample_size", 384, min: 16, max: 4096),
             Threads = root.Int("threads", 0, min: 0, max: 1024),
+            InitFrom = initFrom is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, initFrom)),
             Loss = lossSection is null ? LossConfig.TrainingDefaults : LossConfig.Read(lossSection, LossConfig.TrainingDefaults),
         };
         root.RejectUnknownKeys();
@@ -123,13 +131,14 @@ public sealed record TrainingConfig
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
             $"seed: {Seed}",
-            $"precision: {PrecisionPolicy.Spelling(Precision)}",
+            $"precision: {EnumText<PrecisionSetting>.Of(Precision)}",
             $"network: width {WidthMultiplier:R}, {Architecture}",
             $"checkpoint_every: {CheckpointEvery}",
             $"sample_every: {SampleEvery}",
             $"sample_size: {SampleSize}",
             $"sample_images: [{string.Join(", ", SampleImages.Select(showPath))}]",
         };
+        if (InitFrom != null) lines.Add($"init_from: {showPath(InitFrom)}");
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }
 }

@@ -15,6 +15,7 @@ public sealed class TrainingLog : IDisposable
     readonly StreamWriter csv;
     readonly TorchSharp.Modules.SummaryWriter tensorboard;
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
+    const string PrecisionColumn = "precision";
     readonly string precision;
     string[]? layerColumns;
 
@@ -37,7 +38,7 @@ public sealed class TrainingLog : IDisposable
         {
             layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
             if (csv.BaseStream.Length == 0)
-                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append("precision")));
+                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append(PrecisionColumn)));
         }
         var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
             .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
@@ -85,13 +86,13 @@ public sealed class TrainingLog : IDisposable
             File.Delete(layout.MetricsCsv);
             return;
         }
-        int columns = complete[0].Split(',').Length;
+        var header = complete[0].Split(',');
+        int textColumn = Array.IndexOf(header, PrecisionColumn); // the one non-numeric column
         var kept = new List<string> { complete[0] };
         foreach (var line in complete.Skip(1))
         {
             var f = line.Split(',');
-            // The leading columns are numbers (a trailing text column, e.g. precision, may follow).
-            if (f.Length != columns || f.Length < 7 || !f.Take(7).All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
+            if (f.Length != header.Length || !f.Where((_, i) => i != textColumn).All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) continue;
             double P(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
             if (P(0) > checkpointStep) continue;
             kept.Add(line);

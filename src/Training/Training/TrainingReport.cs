@@ -10,6 +10,7 @@ public interface ITrainingObserver
 {
     void OnStart(long startStep, long totalSteps) { }
     void OnPrecision(PrecisionDecision decision) { }
+    void OnWarmStart(string checkpoint, string styleName, long step) { }
     void OnStep(StepReport report) { }
     void OnCheckpoint(string path, long step) { }
     void OnSamples(IReadOnlyList<string> paths, long step) { }
