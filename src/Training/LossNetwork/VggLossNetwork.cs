@@ -59,15 +59,19 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         RegisterComponents();
     }
 
-    /// <summary>Loads a VGG from a safetensors file with torchvision names, keeping only what <paramref name="taps"/> need.</summary>
+    /// <summary>
+    /// Loads a VGG from a weight file with torchvision names (safetensors, or a PyTorch state dict such
+    /// as torchvision's own vgg19-dcbb9e9d.pth, whose `classifier.*` tensors are ignored), keeping only
+    /// what <paramref name="taps"/> need.
+    /// </summary>
     public static VggLossNetwork Load(string path, VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max)
     {
         foreach (var tap in taps)
             if (architecture.UnknownTap(tap) is { } problem)
                 throw new FastStyleError("loss " + problem);
-        var file = SafetensorsFile.Read(path);
+        var tensors = Weights.WeightFile.ReadTensors(path);
         var net = new VggLossNetwork(architecture, taps, pooling);
-        net.LoadWeights(file.Tensors, path);
+        net.LoadWeights(tensors, path);
         return net;
     }
 
