@@ -23,12 +23,25 @@ public static class PyTorchStateDict
     /// <summary>A zip local-file header, the first bytes of every torch.save file since PyTorch 1.6.</summary>
     static ReadOnlySpan<byte> ZipMagic => [0x50, 0x4B, 0x03, 0x04];
 
-    /// <summary>True when the file starts like a torch.save zip archive (safetensors starts with a header length).</summary>
-    public static bool IsZipFile(string path)
+    /// <summary>
+    /// The first bytes of torch.save's legacy (pre-1.6) format: pickle PROTO 2, then LONG1 with 10 bytes
+    /// (its magic number follows). Read as a safetensors header length they would claim 176 MB, more
+    /// than <see cref="SafetensorsFile.MaxHeaderBytes"/>, so no valid safetensors file starts this way.
+    /// </summary>
+    static ReadOnlySpan<byte> LegacyMagic => [0x80, 0x02, 0x8A, 0x0A];
+
+    /// <summary>True when the file starts like a torch.save file, current or legacy (safetensors starts with a header length).</summary>
+    public static bool IsPyTorchFile(string path)
     {
-        Span<byte> head = stackalloc byte[4];
+        var head = Head(path);
+        return head.AsSpan().SequenceEqual(ZipMagic) || head.AsSpan().SequenceEqual(LegacyMagic);
+    }
+
+    static byte[] Head(string path)
+    {
+        byte[] head = new byte[4];
         using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual(ZipMagic);
+        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 ? head : [];
     }
 
     /// <summary>Every tensor of the state dict as float32, keyed by its state-dict name.</summary>
@@ -37,10 +50,9 @@ public static class PyTorchStateDict
         if (!File.Exists(path)) throw new FastStyleError($"weights '{path}': file not found");
         string Fail(string problem) => throw new FastStyleError($"weights '{path}': not a readable PyTorch state dict ({problem})");
 
-        byte[] head = new byte[4];
-        using (var probe = File.OpenRead(path)) probe.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        byte[] head = Head(path);
         if (!head.AsSpan().SequenceEqual(ZipMagic))
-            Fail(head[0] == 0x80
+            Fail(head.AsSpan().SequenceEqual(LegacyMagic)
                 ? "saved in the legacy pre-1.6 torch.save format; re-save it with PyTorch >= 1.6: torch.save(torch.load(f), f)"
                 : "not a zip archive; expected a file written by torch.save(model.state_dict(), path)");
 

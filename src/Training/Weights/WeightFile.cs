@@ -5,7 +5,7 @@ namespace FastStyle.Training.Weights;
 
 /// <summary>
 /// Reads the tensors of a weight file in either format users have: a PyTorch state dict
-/// (.pth/.pt from torch.save, recognised by its zip signature, whatever its extension) or
+/// (.pth/.pt from torch.save, recognised by its first bytes, whatever its extension) or
 /// safetensors (everything else, read exactly as before).
 /// </summary>
 public static class WeightFile
@@ -13,6 +13,6 @@ public static class WeightFile
     public static IReadOnlyDictionary<string, TensorData> ReadTensors(string path)
     {
         if (!File.Exists(path)) throw new FastStyleError($"weights '{path}': file not found");
-        return PyTorchStateDict.IsZipFile(path) ? PyTorchStateDict.Read(path) : SafetensorsFile.Read(path).Tensors;
+        return PyTorchStateDict.IsPyTorchFile(path) ? PyTorchStateDict.Read(path) : SafetensorsFile.Read(path).Tensors;
     }
 }
