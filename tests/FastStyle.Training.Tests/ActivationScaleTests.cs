@@ -109,6 +109,21 @@ public class ActivationScaleTests(ITestOutputHelper output)
         Assert.Null(ActivationScale.Factors(ActivationScale.CaffeReference.ToDictionary(kv => kv.Key, kv => kv.Value * 1.5)));
     }
 
+    [Fact]
+    public void Vgg_scale_is_read_from_yaml_and_only_auto_changes_the_config_text()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("a.yaml"), "style_layers: {relu1_1: 1}\nvgg_scale: auto\n");
+        File.WriteAllText(dir.File("b.yaml"), "style_layers: {relu1_1: 1}\n");
+        var auto = LossConfigFile.Load(dir.File("a.yaml"));
+        var plain = LossConfigFile.Load(dir.File("b.yaml"));
+        Assert.Equal(VggScale.Auto, auto.VggScale);
+        Assert.Equal(VggScale.AsIs, plain.VggScale);
+        // The default adds nothing to the hashed text, so checkpoints of existing configs still resume.
+        Assert.DoesNotContain("vgg_scale", plain.Describe());
+        Assert.EndsWith("vgg_scale: auto\n", auto.Describe());
+    }
+
     [SharedDataFact]
     public void Caffe_reference_matches_the_shared_vgg()
     {
