@@ -128,12 +128,10 @@ public class PyTorchStateDictTests
     [Fact]
     public void Legacy_non_zip_torch_save_file_is_refused_with_how_to_resave_it()
     {
-        using var dir = new TempDir();
-        string path = dir.File("old.pth");
-        File.WriteAllBytes(path, [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8]); // pickle protocol 2, torch's legacy magic number
+        string path = PthFixtures.Path("legacy_format.pth"); // torch.save(..., _use_new_zipfile_serialization=False)
         var e = Assert.Throws<FastStyleError>(() => WeightFile.ReadTensors(path));
         Assert.Contains("legacy", e.Message);
-        Assert.Contains(path, e.Message);
+        Assert.Contains($"torch.save(torch.load('{path}'), 'converted.pth')", e.Message);
     }
 
     [Fact]

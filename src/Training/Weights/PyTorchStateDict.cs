@@ -53,7 +53,10 @@ public static class PyTorchStateDict
         byte[] head = Head(path);
         if (!head.AsSpan().SequenceEqual(ZipMagic))
             Fail(head.AsSpan().SequenceEqual(LegacyMagic)
-                ? "saved in the legacy pre-1.6 torch.save format; re-save it with PyTorch >= 1.6: torch.save(torch.load(f), f)"
+                // torchvision's original VGG files (2017) and pytorch/examples' saved_models predate the zip format;
+                // TorchSharp.PyBridge reads only the zip format, and a second pickle reader is not worth its risk.
+                ? "saved in PyTorch's legacy pre-1.6 format, which FastStyle cannot read (TorchSharp.PyBridge reads the zip format of PyTorch >= 1.6); convert it once with " +
+                  $"python3 -c \"import torch; torch.save(torch.load('{path}'), 'converted.pth')\" and use converted.pth"
                 : "not a zip archive; expected a file written by torch.save(model.state_dict(), path)");
 
         using var scope = torch.NewDisposeScope();
