@@ -11,7 +11,7 @@ public static class CommonOptions
 {
     public static Option<string?> Vgg() => new("--vgg")
     {
-        Description = "VGG weights (safetensors, torchvision names). Default: $FASTSTYLE_VGG, else ~/.cache/faststyle/vgg19.safetensors",
+        Description = "VGG weights (safetensors or PyTorch .pth, torchvision names). Default: $FASTSTYLE_VGG, else ~/.cache/faststyle/vgg19.safetensors, else torchvision's vgg19/vgg16 .pth in the torch hub cache",
     };
 
     /// <summary>Refusing to replace an input is the default; this is the one way to ask for it.</summary>

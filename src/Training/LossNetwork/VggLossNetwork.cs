@@ -29,6 +29,9 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     public IReadOnlySet<string> Taps { get; }
     public ScalarType ComputeType { get; private set; } = ScalarType.Float32;
 
+    /// <summary>Per-tap factors applied to the features (<see cref="ActivationScale"/>); null: features as the weights give them.</summary>
+    public IReadOnlyDictionary<string, float>? FeatureScales { get; private set; }
+
     VggLossNetwork(VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling) : base("vgg")
     {
         Architecture = architecture;
@@ -59,15 +62,19 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         RegisterComponents();
     }
 
-    /// <summary>Loads a VGG from a safetensors file with torchvision names, keeping only what <paramref name="taps"/> need.</summary>
+    /// <summary>
+    /// Loads a VGG from a weight file with torchvision names (safetensors, or a PyTorch state dict such
+    /// as torchvision's own vgg19-dcbb9e9d.pth, whose `classifier.*` tensors are ignored), keeping only
+    /// what <paramref name="taps"/> need.
+    /// </summary>
     public static VggLossNetwork Load(string path, VggArchitecture architecture, IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max)
     {
         foreach (var tap in taps)
             if (architecture.UnknownTap(tap) is { } problem)
                 throw new FastStyleError("loss " + problem);
-        var file = SafetensorsFile.Read(path);
+        var tensors = Weights.WeightFile.ReadTensors(path);
         var net = new VggLossNetwork(architecture, taps, pooling);
-        net.LoadWeights(file.Tensors, path);
+        net.LoadWeights(tensors, path);
         return net;
     }
 
@@ -122,13 +129,31 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         return this;
     }
 
+    /// <summary>Multiplies each tap's features by its factor from now on (null: none); see <see cref="ActivationScale"/>.</summary>
+    public VggLossNetwork UseFeatureScales(IReadOnlyDictionary<string, float>? scales)
+    {
+        FeatureScales = scales;
+        return this;
+    }
+
     public override Dictionary<string, Tensor> forward(Tensor rgb) => Features(rgb, Taps);
 
     /// <summary>
-    /// Activations of the <paramref name="wanted"/> taps only, stopping after the deepest of them:
-    /// the training content target needs relu2_2, a fraction of the network's cost.
+    /// Activations of the <paramref name="wanted"/> taps only, stopping after the deepest of them
+    /// (the training content target needs relu2_2, a fraction of the network's cost), times their
+    /// <see cref="FeatureScales"/> when set.
     /// </summary>
     public Dictionary<string, Tensor> Features(Tensor rgb, IReadOnlyCollection<string> wanted)
+    {
+        var features = RawFeatures(rgb, wanted);
+        if (FeatureScales is { } scales)
+            foreach (var tap in features.Keys.ToList())
+                features[tap] = features[tap] * scales[tap];
+        return features;
+    }
+
+    /// <summary>The activations as the weights give them, without <see cref="FeatureScales"/>.</summary>
+    public Dictionary<string, Tensor> RawFeatures(Tensor rgb, IReadOnlyCollection<string> wanted)
     {
         var x = ((rgb - mean) / std).to(ComputeType);
         var taps = new Dictionary<string, Tensor>(wanted.Count);

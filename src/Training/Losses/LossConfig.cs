@@ -21,6 +21,8 @@ public sealed record LossConfig
     public double ContentWeight { get; init; } = 1;
     public double StyleWeight { get; init; } = 1;
     public double TvWeight { get; init; }
+    /// <summary>`as_is` by default: `auto` would change every loss computed with a random test VGG (see configs/README.md).</summary>
+    public VggScale VggScale { get; init; } = VggScale.AsIs;
 
     public VggArchitecture Architecture => VggArchitecture.Parse(Network);
 
@@ -70,6 +72,7 @@ public sealed record LossConfig
             ContentWeight = section.Double("content_weight", defaults.ContentWeight, min: 0),
             StyleWeight = section.Double("style_weight", defaults.StyleWeight, min: 0),
             TvWeight = section.Double("tv_weight", defaults.TvWeight, min: 0),
+            VggScale = section.Choice("vgg_scale", defaults.VggScale),
         };
         section.RejectUnknownKeys();
         config.Validate(section.FilePath);
@@ -106,6 +109,8 @@ public sealed record LossConfig
     {
         static string Map(IReadOnlyDictionary<string, double> m) => "{" + string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:R}")) + "}";
         return $"network: {Network}\npooling: {EnumText<VggPooling>.Of(Pooling)}\ncontent_layers: {Map(ContentLayers)}\n" +
-               $"style_layers: {Map(StyleLayers)}\ncontent_weight: {ContentWeight:R}\nstyle_weight: {StyleWeight:R}\ntv_weight: {TvWeight:R}\n";
+               $"style_layers: {Map(StyleLayers)}\ncontent_weight: {ContentWeight:R}\nstyle_weight: {StyleWeight:R}\ntv_weight: {TvWeight:R}\n" +
+               // Only when set, so configs written before the key existed keep their hash (resume compares it).
+               (VggScale == VggScale.AsIs ? "" : $"vgg_scale: {EnumText<VggScale>.Of(VggScale)}\n");
     }
 }

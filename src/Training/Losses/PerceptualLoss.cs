@@ -54,8 +54,13 @@ public sealed class PerceptualLoss
         Config = config;
     }
 
+    /// <summary>Loads the VGG file and, with `vgg_scale: auto`, measures and sets its per-layer scales (<see cref="ActivationScale"/>).</summary>
     public static PerceptualLoss Load(string vggPath, LossConfig config)
-        => new(VggLossNetwork.Load(vggPath, config.Architecture, config.Taps, config.Pooling), config);
+    {
+        var network = VggLossNetwork.Load(vggPath, config.Architecture, config.Taps, config.Pooling);
+        if (config.VggScale == VggScale.Auto) network.UseFeatureScales(ActivationScale.Factors(ActivationScale.Measure(network)));
+        return new(network, config);
+    }
 
     /// <summary>Style Gram targets ([1,C,C], detached) and, if given, content features (detached).</summary>
     public LossTargets Targets(Tensor style, Tensor? content)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastStyle.Data;
 using FastStyle.Data.Imaging;
+using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Reporting;
 using FastStyle.Training.Training;
@@ -67,7 +68,7 @@ public static class OptimizeJob
             throw new FastStyleError(NonFiniteLoss.Describe(bad.Loss, $"iteration {bad.Iteration}") + "; nothing written. Lower style_weight/content_weight in the --loss file");
         ImageFile.Save(result.Image, request.OutputPath);
         if (request.MetricsPath != null)
-            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, content, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, content, result, loss.Network.FeatureScales).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 
@@ -82,7 +83,7 @@ public static class OptimizeJob
             throw new FastStyleError($"output '{path}': unsupported extension '{ext}' (use .png, .jpg or .webp)");
     }
 
-    static JsonObject Metrics(OptimizeRequest request, PrecisionDecision precision, RgbImage content, OptimizeResult result)
+    static JsonObject Metrics(OptimizeRequest request, PrecisionDecision precision, RgbImage content, OptimizeResult result, IReadOnlyDictionary<string, float>? featureScales)
     {
         var history = new JsonArray();
         foreach (var h in result.History)
@@ -96,7 +97,7 @@ public static class OptimizeJob
                 ["tv"] = h.Loss.TotalVariation,
             });
         int iterations = result.History.Count - 1;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["content"] = request.ContentPath,
             ["style"] = request.StylePath,
@@ -124,6 +125,9 @@ public static class OptimizeJob
             ["content_layers_final"] = ToJson(result.Final.ContentByLayer),
             ["history"] = history,
         };
+        // What vgg_scale: auto found, so a run's numbers can be traced to the factors that shaped them.
+        if (request.Loss.VggScale == VggScale.Auto) json["vgg_scale"] = ActivationScale.Describe(featureScales);
+        return json;
     }
 
     static JsonObject ToJson(IReadOnlyDictionary<string, double> values)
