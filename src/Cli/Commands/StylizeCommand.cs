@@ -27,11 +27,11 @@ public static class StylizeCommand
             string modelPath = ResolveModel(parse.GetValue(model));
             var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile) ?? 0);
             settings.Validate();
-            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite));
+            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, SkiaImageCodec.Instance, parse.GetValue(overwrite));
             using var stylizer = Stylizer.Load(modelPath, new StylizerOptions(parse.GetValue(threads)));
             int done = 0;
             var outcomes = Progress.Run($"stylize ({stylizer.Metadata.StyleName})", items.Count, report =>
-                StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), o =>
+                StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), SkiaImageCodec.Instance, o =>
                 {
                     if (o.Error != null) Console.Error.WriteLine($"faststyle: {o.Error}");
                     report(++done, Path.GetFileName(o.Item.Input));
