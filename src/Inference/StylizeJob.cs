@@ -30,7 +30,7 @@ public static class StylizeJob
         return items;
     }
 
-    static IReadOnlyList<StylizeItem> PlanItems(IReadOnlyList<string> inputs, string output, IImageCodec codec)
+    static List<StylizeItem> PlanItems(IReadOnlyList<string> inputs, string output, IImageCodec codec)
     {
         if (inputs.Count == 0) throw new FastStyleError("stylize: no input images given");
         var files = new List<string>();

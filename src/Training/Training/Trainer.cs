@@ -74,8 +74,9 @@ public static class Trainer
         {
             if (checkpoint.ConfigHash != config.Hash)
                 observer.OnWarning($"checkpoint '{request.ResumeFrom}' was trained with a different config (hash {checkpoint.ConfigHash[..12]} vs {config.Hash[..12]}); continuing with the new values");
-            net.LoadWeights(checkpoint.NetworkWeights, request.ResumeFrom);
-            adam.ImportState(checkpoint.OptimizerState, checkpoint.Step, request.ResumeFrom);
+            string source = request.ResumeFrom!; // CheckRequest loads a checkpoint only from ResumeFrom
+            net.LoadWeights(checkpoint.NetworkWeights, source);
+            adam.ImportState(checkpoint.OptimizerState, checkpoint.Step, source);
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }

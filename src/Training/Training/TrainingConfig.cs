@@ -133,7 +133,7 @@ public sealed record TrainingConfig
             $"style_name: {StyleName}",
             $"dataset: {(Dataset is null ? "(from $" + DatasetEnvironmentVariable + ")" : showPath(Dataset))}",
             $"image_size: {ImageSize}",
-            $"style_size: {(StyleSize?.ToString() ?? "original")}",
+            $"style_size: {(StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original")}",
             $"batch_size: {BatchSize}",
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",
