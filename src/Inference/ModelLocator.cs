@@ -12,6 +12,15 @@ public static class ModelLocator
     public const string DefaultStyle = "starry_night";
     const string Extension = ".onnx";
 
+    /// <summary>
+    /// The shipped models' folder: models/ next to the application, where the faststyle CLI and its
+    /// dotnet tool package keep them (an app using this library can copy models there too).
+    /// </summary>
+    public static string ShippedFolder { get; } = Path.Combine(AppContext.BaseDirectory, "models");
+
+    /// <summary><see cref="Resolve(string?, string)"/> with the models next to the application (<see cref="ShippedFolder"/>).</summary>
+    public static string Resolve(string? modelOrName) => Resolve(modelOrName, ShippedFolder);
+
     /// <param name="modelOrName">--model as given (a file path or a shipped style name), or null.</param>
     /// <param name="shippedFolder">folder of the shipped models (next to the CLI).</param>
     public static string Resolve(string? modelOrName, string shippedFolder)

@@ -72,7 +72,7 @@ public sealed partial record ModelMetadata
         if (tensor is null || tensor.ElemType != (int)TensorProto.Types.DataType.Float)
             throw NotOurs(path, $"graph {role} '{name}' is not a float32 tensor");
         if (tensor.Shape is null || tensor.Shape.Dim.Count != 4)
-            throw NotOurs(path, $"graph {role} '{name}' has rank {tensor.Shape?.Dim.Count.ToString() ?? "unknown"}, expected 4 (NCHW)");
+            throw NotOurs(path, $"graph {role} '{name}' has rank {tensor.Shape?.Dim.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, expected 4 (NCHW)");
     }
 
     static FastStyleError NotOurs(string path, string reason, Exception? inner = null)

@@ -12,7 +12,9 @@ public sealed record StylizeOutcome(StylizeItem Item, string? Error, int Width, 
 /// <summary>
 /// `faststyle stylize` as a library call: expands folders, maps inputs to outputs, runs the model
 /// and writes each result atomically. One unreadable input does not stop a folder: it is reported
-/// and the rest continue (nothing silently lost, nothing half-written).
+/// and the rest continue (nothing silently lost, nothing half-written). Files are read and written
+/// through an <see cref="IImageCodec"/> (the CLI passes FastStyle.Data's SkiaImageCodec), so this
+/// package carries no imaging library.
 /// </summary>
 public static class StylizeJob
 {
@@ -21,14 +23,14 @@ public static class StylizeJob
     /// (or a folder input); then each result is named after its input's stem.
     /// </summary>
     /// <param name="overwrite">Allow a result to replace its own input (`stylize dir -o dir`); refused otherwise.</param>
-    public static IReadOnlyList<StylizeItem> Plan(IReadOnlyList<string> inputs, string output, bool overwrite = false)
+    public static IReadOnlyList<StylizeItem> Plan(IReadOnlyList<string> inputs, string output, IImageCodec codec, bool overwrite = false)
     {
-        var items = PlanItems(inputs, output);
+        var items = PlanItems(inputs, output, codec);
         foreach (var item in items) OutputGuard.RefuseInputs([item.Output], items.Select(i => i.Input), overwrite);
         return items;
     }
 
-    static IReadOnlyList<StylizeItem> PlanItems(IReadOnlyList<string> inputs, string output)
+    static List<StylizeItem> PlanItems(IReadOnlyList<string> inputs, string output, IImageCodec codec)
     {
         if (inputs.Count == 0) throw new FastStyleError("stylize: no input images given");
         var files = new List<string>();
@@ -36,8 +38,9 @@ public static class StylizeJob
         {
             if (Directory.Exists(input))
             {
-                var found = Directory.EnumerateFiles(input).Where(ImageFile.HasImageExtension).OrderBy(f => f, StringComparer.Ordinal).ToList();
-                if (found.Count == 0) throw new FastStyleError($"input folder '{input}': no images in it (.jpg .jpeg .png .webp .bmp .gif)");
+                var found = Directory.EnumerateFiles(input).Where(f => codec.ReadableExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .OrderBy(f => f, StringComparer.Ordinal).ToList();
+                if (found.Count == 0) throw new FastStyleError($"input folder '{input}': no images in it ({string.Join(" ", codec.ReadableExtensions)})");
                 files.AddRange(found);
             }
             else if (File.Exists(input)) files.Add(input);
@@ -47,7 +50,7 @@ public static class StylizeJob
             || files.Count > 1 || inputs.Any(Directory.Exists);
         if (!toFolder)
         {
-            ImageFile.OutputFormat(output);
+            codec.CheckWritable(output);
             return [new StylizeItem(files[0], output)];
         }
         if (File.Exists(output)) throw new FastStyleError($"output '{output}': is a file, but several inputs need an output folder");
@@ -67,7 +70,7 @@ public static class StylizeJob
 
     /// <summary>Runs every item; <paramref name="size"/> (longest side) resizes the input first, else the output has the input's size.</summary>
     public static IReadOnlyList<StylizeOutcome> Run(Stylizer stylizer, IReadOnlyList<StylizeItem> items, StyleSettings settings, int? size,
-        Action<StylizeOutcome>? onDone = null, CancellationToken cancel = default)
+        IImageCodec codec, Action<StylizeOutcome>? onDone = null, CancellationToken cancel = default)
     {
         settings.Validate();
         var outcomes = new List<StylizeOutcome>();
@@ -78,9 +81,9 @@ public static class StylizeJob
             StylizeOutcome outcome;
             try
             {
-                var content = ImageFile.Load(item.Input, new ImageLoadOptions { LongestSide = size });
+                var content = codec.Load(item.Input, size);
                 var result = stylizer.Stylize(content, settings, cancel);
-                ImageFile.Save(result, item.Output);
+                codec.Save(result, item.Output);
                 outcome = new StylizeOutcome(item, null, result.Width, result.Height, clock.Elapsed.TotalSeconds);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -68,7 +68,7 @@ public class SignalTests
 
         Assert.True(result.Code == 143, $"exit {result.Code}; stderr: {result.Stderr}");
         Assert.Contains("terminated", result.Stderr);
-        Assert.Empty(Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".png")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories), f => !f.EndsWith(".png"));
         foreach (var written in Directory.EnumerateFiles(output)) Assert.Equal(640, ImageFile.ReadInfo(written).Width); // complete files only
         Snapshot.AssertUnchanged(before, photos);
     }

@@ -35,10 +35,10 @@ public class StylizeTests
         using var stylizer = Stylizer.Load(HostileFixtures.WriteTinyModel(dir.Path));
         string a = Fixtures.WriteImage(dir.File("a.png"), 300, 200, 1);
         string b = Fixtures.WriteImage(dir.File("b.png"), 300, 200, 2);
-        var items = StylizeJob.Plan([a, b], dir.File("out") + "/");
+        var items = StylizeJob.Plan([a, b], dir.File("out") + "/", SkiaImageCodec.Instance);
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default with { TileSize = 100, TileOverlap = 16 }, null, null, cancel.Token);
+        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default with { TileSize = 100, TileOverlap = 16 }, null, SkiaImageCodec.Instance, null, cancel.Token);
         Assert.Empty(outcomes);
         Assert.False(Directory.Exists(dir.File("out")) && Directory.EnumerateFileSystemEntries(dir.File("out")).Any());
     }

@@ -7,6 +7,7 @@ namespace FastStyle.Inference.Tests;
 /// <summary>`faststyle stylize`'s library side: input expansion, output naming, sizes, failures per file.</summary>
 public sealed class StylizeJobTests : IDisposable
 {
+    static readonly IImageCodec Codec = SkiaImageCodec.Instance;
     readonly TempFolder temp = new();
     readonly string model;
 
@@ -33,10 +34,10 @@ public sealed class StylizeJobTests : IDisposable
         var a = WriteImage("in/a.png", 37, 21);
         var b = WriteImage("in/b.jpg", 16, 30);
         var outDir = temp.File("out") + "/";
-        var items = StylizeJob.Plan([a, b], outDir);
+        var items = StylizeJob.Plan([a, b], outDir, Codec);
         Assert.Equal([Path.Combine(outDir, "a.png"), Path.Combine(outDir, "b.jpg")], items.Select(i => i.Output));
         using var stylizer = Stylizer.Load(model, TestModels.Options);
-        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default, size: null);
+        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default, size: null, Codec);
         Assert.All(outcomes, o => Assert.Null(o.Error));
         Assert.Equal((37, 21), Size(ImageFile.ReadInfo(items[0].Output)));
         Assert.Equal((16, 30), Size(ImageFile.ReadInfo(items[1].Output)));
@@ -47,8 +48,8 @@ public sealed class StylizeJobTests : IDisposable
     {
         var a = WriteImage("c.png", 40, 20);
         using var stylizer = Stylizer.Load(model, TestModels.Options);
-        var items = StylizeJob.Plan([a], temp.File("c-out.webp"));
-        StylizeJob.Run(stylizer, items, StyleSettings.Default, size: 24);
+        var items = StylizeJob.Plan([a], temp.File("c-out.webp"), Codec);
+        StylizeJob.Run(stylizer, items, StyleSettings.Default, size: 24, Codec);
         Assert.Equal((24, 12), Size(ImageFile.ReadInfo(temp.File("c-out.webp"))));
     }
 
@@ -58,7 +59,7 @@ public sealed class StylizeJobTests : IDisposable
         WriteImage("dir/x.png", 12, 12);
         WriteImage("dir/y.png", 12, 12);
         File.WriteAllText(temp.File("dir/notes.txt"), "not an image");
-        var items = StylizeJob.Plan([temp.File("dir")], temp.File("o"));
+        var items = StylizeJob.Plan([temp.File("dir")], temp.File("o"), Codec);
         Assert.Equal(["x.png", "y.png"], items.Select(i => Path.GetFileName(i.Output)));
     }
 
@@ -68,9 +69,9 @@ public sealed class StylizeJobTests : IDisposable
         var good = WriteImage("g.png", 20, 20);
         string bad = temp.File("bad.jpg");
         File.WriteAllText(bad, "this is not a jpeg");
-        var items = StylizeJob.Plan([bad, good], temp.File("out2"));
+        var items = StylizeJob.Plan([bad, good], temp.File("out2"), Codec);
         using var stylizer = Stylizer.Load(model, TestModels.Options);
-        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default, size: null);
+        var outcomes = StylizeJob.Run(stylizer, items, StyleSettings.Default, size: null, Codec);
         Assert.Contains("bad.jpg", outcomes[0].Error);
         Assert.Null(outcomes[1].Error);
         Assert.True(File.Exists(items[1].Output));
@@ -80,12 +81,12 @@ public sealed class StylizeJobTests : IDisposable
     [Fact]
     public void PlanErrorsNameTheProblem()
     {
-        Assert.Contains("missing.png", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([temp.File("missing.png")], temp.File("o.png"))).Message);
+        Assert.Contains("missing.png", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([temp.File("missing.png")], temp.File("o.png"), Codec)).Message);
         var a = WriteImage("p.png", 8, 8);
-        Assert.Contains(".tiff", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([a], temp.File("o.tiff"))).Message);
+        Assert.Contains(".tiff", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([a], temp.File("o.tiff"), Codec)).Message);
         var b = WriteImage("sub1/same.png", 8, 8);
         var c = WriteImage("sub2/same.png", 8, 8);
-        Assert.Contains("both", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([b, c], temp.File("o3"))).Message);
+        Assert.Contains("both", Assert.Throws<FastStyleError>(() => StylizeJob.Plan([b, c], temp.File("o3"), Codec)).Message);
     }
 
     static (int, int) Size(ImageInfo info) => (info.Width, info.Height);

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using FastStyle.Data;
 using FastStyle.Data.Imaging;
+using FastStyle.Inference;
 
 namespace FastStyle.Cli.Commands;
 
@@ -65,6 +66,21 @@ public static class CommonOptions
             return defaultValue;
         },
     };
+
+    /// <summary>
+    /// An enum option spelled as in files (<see cref="EnumText{T}"/>), defaulting to the library's default
+    /// so --help prints it; read it back with <see cref="ChoiceValue{T}"/>.
+    /// </summary>
+    public static Option<string> Choice<T>(string name, string description, T defaultValue) where T : struct, Enum
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => EnumText<T>.Of(defaultValue) };
+        option.AcceptOnlyFromAmong([.. EnumText<T>.All]);
+        return option;
+    }
+
+    /// <summary>The value of a <see cref="Choice{T}"/> option (the parser has already refused other spellings).</summary>
+    public static T ChoiceValue<T>(ParseResult parse, Option<string> option) where T : struct, Enum
+        => EnumText<T>.Parse(parse.GetValue(option)) ?? throw new InvalidOperationException($"{option.Name}: not a {typeof(T).Name}");
 
     public static void RequireFile(string path, string what)
     {

@@ -15,8 +15,9 @@ public static class CompareCommand
         var model = new Option<string>("--model", "-m") { Description = "FastStyle ONNX model", Required = true };
         var style = new Option<string>("--style", "-s") { Description = "Style image (normally the one the model was trained on)", Required = true };
         var content = new Option<string[]>("--content", "-c") { Description = "Content images", Required = true, AllowMultipleArgumentsPerToken = true };
-        var iterations = new Option<string>("--iterations") { Description = "Gatys checkpoint iterations, comma-separated (default 50,100,300,500)", DefaultValueFactory = _ => "50,100,300,500" };
-        var size = CommonOptions.Size("--size", "Longest side of the content, network and Gatys images (default 256)");
+        string defaultIterations = string.Join(",", CheckpointList.Default);
+        var iterations = new Option<string>("--iterations") { Description = $"Gatys checkpoint iterations, comma-separated (default {defaultIterations})", DefaultValueFactory = _ => defaultIterations };
+        var size = CommonOptions.Size("--size", $"Longest side of the content, network and Gatys images (default {CompareRequest.DefaultSize})");
         var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size; the training config's style_size scores on the network's own targets)");
         var lossFile = new Option<string?>("--loss")
         {
@@ -24,9 +25,8 @@ public static class CompareCommand
                           "Pass the model's training config for a fair comparison; default: Gatys et al., which favours Gatys",
         };
         var vgg = CommonOptions.Vgg();
-        var init = new Option<string>("--init") { Description = "Gatys start: noise (seeded; Johnson et al.'s protocol) or content (a much stronger start)", DefaultValueFactory = _ => "noise" };
-        init.AcceptOnlyFromAmong("noise", "content");
-        var seed = new Option<int>("--seed") { Description = "Seed of the noise start", DefaultValueFactory = _ => 0 };
+        var init = CommonOptions.Choice("--init", "Gatys start: noise (seeded; Johnson et al.'s protocol) or content (a much stronger start)", CompareRequest.DefaultInit);
+        var seed = new Option<int>("--seed") { Description = "Seed of the noise start", DefaultValueFactory = _ => CompareRequest.DefaultSeed };
         var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.jpg, loss.png and the images", Required = true };
         var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
         {
@@ -39,18 +39,19 @@ public static class CompareCommand
             CommonOptions.RequireFile(parse.GetValue(style)!, "style image");
             string? lossPath = parse.GetValue(lossFile);
             if (lossPath != null) CommonOptions.RequireFile(lossPath, "loss config");
+            var (loss, lossSource) = LossConfigFile.LoadOrGatysDefaults(lossPath);
             var request = new CompareRequest
             {
                 ModelPath = parse.GetValue(model)!,
                 StylePath = parse.GetValue(style)!,
                 ContentPaths = parse.GetValue(content) ?? [],
                 Iterations = CheckpointList.Parse(parse.GetValue(iterations)!),
-                Size = parse.GetValue(size) ?? 256,
+                Size = parse.GetValue(size) ?? CompareRequest.DefaultSize,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
-                LossSource = lossPath ?? "gatys-defaults",
+                Loss = loss,
+                LossSource = lossSource,
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
-                Init = parse.GetValue(init) == "content" ? InitialImage.Content : InitialImage.Noise,
+                Init = CommonOptions.ChoiceValue<InitialImage>(parse, init),
                 Seed = parse.GetValue(seed),
                 OutputDirectory = parse.GetValue(output)!,
             };

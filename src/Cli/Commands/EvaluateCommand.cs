@@ -16,7 +16,7 @@ public static class EvaluateCommand
         var stylized = new Option<string[]>("--stylized") { Description = "Stylised images to score, one per content image", Required = true, AllowMultipleArgumentsPerToken = true };
         var lossFile = new Option<string?>("--loss") { Description = "Loss definition YAML (a loss file or a training config's loss: section). Default: Gatys et al." };
         var vgg = CommonOptions.Vgg();
-        var size = CommonOptions.Size("--size", "Longest side of the content images; stylized images are resized to their content's size (default 512)");
+        var size = CommonOptions.Size("--size", $"Longest side of the content images; stylized images are resized to their content's size (default {EvaluateRequest.DefaultSize})");
         var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size; use the training config's style_size to score a network on its own targets)");
         var json = new Option<string?>("--json") { Description = "Write per-image losses and mean ± std as JSON" };
         var overwrite = CommonOptions.Overwrite();
@@ -29,16 +29,17 @@ public static class EvaluateCommand
             var cancel = Interrupt.Token;
             string? lossPath = parse.GetValue(lossFile);
             if (lossPath != null) CommonOptions.RequireFile(lossPath, "loss config");
+            var (loss, lossSource) = LossConfigFile.LoadOrGatysDefaults(lossPath);
             var request = new EvaluateRequest
             {
                 StylePath = parse.GetValue(style)!,
                 ContentPaths = parse.GetValue(content) ?? [],
                 StylizedPaths = parse.GetValue(stylized) ?? [],
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
-                Size = parse.GetValue(size) ?? 512,
+                Size = parse.GetValue(size) ?? EvaluateRequest.DefaultSize,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
-                LossSource = lossPath ?? "gatys-defaults",
+                Loss = loss,
+                LossSource = lossSource,
                 JsonPath = parse.GetValue(json),
                 Overwrite = parse.GetValue(overwrite),
             };

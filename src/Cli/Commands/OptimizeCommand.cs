@@ -16,20 +16,17 @@ public static class OptimizeCommand
         var content = new Option<string>("--content", "-c") { Description = "Content image", Required = true };
         var style = new Option<string>("--style", "-s") { Description = "Style image", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg, .webp)", Required = true };
-        var size = CommonOptions.Size("--size", "Longest side of the content/output image in pixels (default 512)");
+        var size = CommonOptions.Size("--size", $"Longest side of the content/output image in pixels (default {OptimizeRequest.DefaultSize})");
         var styleSize = CommonOptions.Size("--style-size", "Longest side of the style image (default: --size)");
-        var iterations = CommonOptions.Positive("--iterations", "Iterations, one loss+gradient evaluation each (default 500)");
-        var optimizer = new Option<string>("--optimizer") { Description = "lbfgs or adam", DefaultValueFactory = _ => "lbfgs" };
-        optimizer.AcceptOnlyFromAmong("lbfgs", "adam");
-        var init = new Option<string>("--init") { Description = "Start from the content image or from seeded noise", DefaultValueFactory = _ => "content" };
-        init.AcceptOnlyFromAmong("content", "noise");
+        var iterations = CommonOptions.Positive("--iterations", $"Iterations, one loss+gradient evaluation each (default {OptimizeOptions.DefaultIterations})");
+        var optimizer = CommonOptions.Choice("--optimizer", "lbfgs or adam", OptimizeOptions.DefaultOptimizer);
+        var init = CommonOptions.Choice("--init", "Start from the content image or from seeded noise", OptimizeOptions.DefaultInit);
         var lossFile = new Option<string?>("--loss") { Description = "Loss definition YAML (a loss file or a training config's loss: section). Default: Gatys et al., see configs/README.md" };
         var vgg = CommonOptions.Vgg();
-        var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for noise initialisation", DefaultValueFactory = _ => OptimizeOptions.DefaultSeed };
         var saveEvery = CommonOptions.Integer("--save-every", "Also write out.iterNNNN.png every N iterations (0: never)", min: 0);
         var overwrite = CommonOptions.Overwrite();
-        var precision = new Option<string>("--precision") { Description = "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", DefaultValueFactory = _ => EnumText<PrecisionSetting>.Of(PrecisionSetting.Auto) };
-        precision.AcceptOnlyFromAmong([.. EnumText<PrecisionSetting>.All]);
+        var precision = CommonOptions.Choice("--precision", "Loss network compute type: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32), fp32 or bf16 (losses within 1% of fp32)", OptimizeRequest.DefaultPrecision);
         var metrics = new Option<string?>("--metrics") { Description = "Write losses, timings and per-iteration history as JSON" };
 
         var command = new Command("optimize", "Stylise one image by optimising its pixels (Gatys et al. 2016)")
@@ -42,23 +39,24 @@ public static class OptimizeCommand
             CommonOptions.RequireFile(parse.GetValue(content)!, "content image");
             CommonOptions.RequireFile(parse.GetValue(style)!, "style image");
             string? lossPath = parse.GetValue(lossFile);
+            var (loss, _) = LossConfigFile.LoadOrGatysDefaults(lossPath);
             var request = new OptimizeRequest
             {
                 ContentPath = parse.GetValue(content)!,
                 StylePath = parse.GetValue(style)!,
                 OutputPath = parse.GetValue(output)!,
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
-                Size = parse.GetValue(size) ?? 512,
+                Size = parse.GetValue(size) ?? OptimizeRequest.DefaultSize,
                 StyleSize = parse.GetValue(styleSize),
-                Loss = lossPath is null ? LossConfig.GatysDefaults : LossConfigFile.Load(lossPath),
+                Loss = loss,
                 MetricsPath = parse.GetValue(metrics),
                 Overwrite = parse.GetValue(overwrite),
-                Precision = EnumText<PrecisionSetting>.Parse(parse.GetValue(precision)) ?? PrecisionSetting.Auto,
+                Precision = CommonOptions.ChoiceValue<PrecisionSetting>(parse, precision),
                 Options = new OptimizeOptions
                 {
-                    Iterations = parse.GetValue(iterations) ?? 500,
-                    Optimizer = parse.GetValue(optimizer) == "adam" ? PixelOptimizer.Adam : PixelOptimizer.Lbfgs,
-                    Init = parse.GetValue(init) == "noise" ? InitialImage.Noise : InitialImage.Content,
+                    Iterations = parse.GetValue(iterations) ?? OptimizeOptions.DefaultIterations,
+                    Optimizer = CommonOptions.ChoiceValue<PixelOptimizer>(parse, optimizer),
+                    Init = CommonOptions.ChoiceValue<InitialImage>(parse, init),
                     Seed = parse.GetValue(seed),
                     SnapshotEvery = parse.GetValue(saveEvery) ?? 0,
                 },

@@ -15,7 +15,7 @@ public static class StylizeCommand
         var model = new Option<string?>("--model", "-m") { Description = $"ONNX model file, or the name of a shipped style (e.g. {ModelLocator.DefaultStyle}; default: ${ModelLocator.EnvironmentVariable}, else {ModelLocator.DefaultStyle})" };
         var output = new Option<string>("--output", "-o") { Description = "Output file (.png, .jpg, .webp), or a folder for several inputs", Required = true };
         var size = CommonOptions.Size("--size", "Resize so the longest side is N pixels first (default: keep the input's size)");
-        var strength = CommonOptions.Fraction("--strength", "0..1: blend of stylised and original (1 = fully stylised)", 1f);
+        var strength = CommonOptions.Fraction("--strength", "0..1: blend of stylised and original (1 = fully stylised)", StyleSettings.Default.Strength);
         var preserveColor = new Option<bool>("--preserve-color") { Description = "Keep the content's colours; transfer luminance only (Gatys et al. 2016)" };
         var tile = CommonOptions.Integer("--tile", $"Tile size for large images, at least {StyleSettings.Default.MinTileSize} (0: automatic above {StyleSettings.AutoTilePixelBudget / 1e6:F1} megapixels)", min: 0, max: ImageLoadOptions.MaxSide);
         var threads = CommonOptions.Positive("--threads", "ONNX Runtime intra-op threads (default: one per core)", max: 1024);
@@ -24,14 +24,14 @@ public static class StylizeCommand
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
-            string modelPath = ResolveModel(parse.GetValue(model));
-            var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile) ?? 0);
+            string modelPath = ModelLocator.Resolve(parse.GetValue(model));
+            var settings = new StyleSettings(parse.GetValue(strength), parse.GetValue(preserveColor), parse.GetValue(tile) ?? StyleSettings.Default.TileSize);
             settings.Validate();
-            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, parse.GetValue(overwrite));
+            var items = StylizeJob.Plan(parse.GetValue(inputs)!, parse.GetValue(output)!, SkiaImageCodec.Instance, parse.GetValue(overwrite));
             using var stylizer = Stylizer.Load(modelPath, new StylizerOptions(parse.GetValue(threads)));
             int done = 0;
             var outcomes = Progress.Run($"stylize ({stylizer.Metadata.StyleName})", items.Count, report =>
-                StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), o =>
+                StylizeJob.Run(stylizer, items, settings, parse.GetValue(size), SkiaImageCodec.Instance, o =>
                 {
                     if (o.Error != null) Console.Error.WriteLine($"faststyle: {o.Error}");
                     report(++done, Path.GetFileName(o.Item.Input));
@@ -44,7 +44,4 @@ public static class StylizeCommand
         });
         return command;
     }
-
-    /// <summary>--model (a path or a shipped style name), else $FASTSTYLE_MODEL, else the default model shipped next to the CLI.</summary>
-    public static string ResolveModel(string? explicitModel) => ModelLocator.Resolve(explicitModel, Path.Combine(AppContext.BaseDirectory, "models"));
 }

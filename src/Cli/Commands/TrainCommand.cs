@@ -15,7 +15,7 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint file, or the newest checkpoint of a run folder" };
         var maxSteps = CommonOptions.Positive("--max-steps", "Stop at this step (default: the config's steps)");
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (nested: loss.style_weight=5)", AllowMultipleArgumentsPerToken = false };
-        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, samples, metrics (default: the resumed checkpoint's run folder, else runs/<style_name>)" };
+        var output = new Option<string?>("--output", "-o") { Description = $"Run folder for checkpoints, samples, metrics (default: the resumed checkpoint's run folder, else {RunLayout.RunsFolder}/<style_name>)" };
         var forceNew = new Option<bool>("--force-new") { Description = "Start over in a run folder that holds another run, deleting its checkpoints, metrics and samples" };
         var resumableCopy = new Option<string?>("--resumable-copy")
         {
@@ -30,9 +30,7 @@ public static class TrainCommand
             CommonOptions.RequireFile(configPath, "config");
             var trainingConfig = TrainingConfig.Load(configPath, parse.GetValue(set) ?? []);
             string? resumeFrom = parse.GetValue(resume) is { } r ? RunLayout.ResolveCheckpoint(r) : null;
-            string outputDirectory = parse.GetValue(output)
-                ?? (resumeFrom != null ? RunLayout.RunFolderOf(resumeFrom) : null)
-                ?? Path.Combine("runs", trainingConfig.StyleName);
+            string outputDirectory = parse.GetValue(output) ?? RunLayout.DefaultFolder(trainingConfig.StyleName, resumeFrom);
             var request = new TrainRequest
             {
                 Config = trainingConfig,
@@ -43,7 +41,7 @@ public static class TrainCommand
                 ForceNew = parse.GetValue(forceNew),
                 ResumableCopy = parse.GetValue(resumableCopy),
             };
-            long total = request.MaxSteps ?? trainingConfig.Steps;
+            long total = request.LastStep;
             AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");
             var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,
                 report => Training.Training.Trainer.Run(request, new ProgressObserver(report), cancel));

@@ -14,7 +14,8 @@ namespace FastStyle.Data.Imaging;
 public static class ImageFile
 {
     public const int JpegQuality = 95;
-    static readonly string[] ReadableExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
+    /// <summary>Extensions (lower case) of the files read from folders.</summary>
+    public static IReadOnlyList<string> ReadableExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
     public static bool HasImageExtension(string path)
         => ReadableExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());

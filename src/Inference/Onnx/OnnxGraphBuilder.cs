@@ -74,7 +74,7 @@ internal sealed class OnnxGraphBuilder
         foreach (var d in dims)
             shape.Dim.Add(d is string symbol
                 ? new TensorShapeProto.Types.Dimension { DimParam = symbol }
-                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
+                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) });
         return new ValueInfoProto
         {
             Name = name,

@@ -27,8 +27,8 @@ public static class CompareHtml
         foreach (var fact in content.Facts) sb.Append("<li>").Append(E(fact)).Append("</li>\n");
         sb.Append("</ul>\n<h2>Summary</h2>\n");
         Table(sb, content.Overview);
-        sb.Append($"<p><img class=\"wide\" src=\"{Src(CompareOutputLayout.Grid)}\" alt=\"comparison grid\"></p>\n");
-        sb.Append($"<p><img class=\"wide\" src=\"{Src(CompareOutputLayout.LossPlot)}\" alt=\"Gatys loss vs iteration\"></p>\n");
+        sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"<p><img class=\"wide\" src=\"{Src(CompareOutputLayout.Grid)}\" alt=\"comparison grid\"></p>\n");
+        sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"<p><img class=\"wide\" src=\"{Src(CompareOutputLayout.LossPlot)}\" alt=\"Gatys loss vs iteration\"></p>\n");
         foreach (var section in content.Sections)
         {
             sb.Append("<h2>").Append(E(section.Title)).Append("</h2>\n");

@@ -7,6 +7,11 @@ namespace FastStyle.Training.Evaluation;
 /// <summary>Everything `faststyle compare` needs; the CLI only fills this in.</summary>
 public sealed record CompareRequest
 {
+    // The defaults, defined once: the initialisers below and the CLI's options and --help read these.
+    public const int DefaultSize = 256;
+    public const InitialImage DefaultInit = InitialImage.Noise;
+    public const int DefaultSeed = 0;
+
     public required string ModelPath { get; init; }
     public required string StylePath { get; init; }
     public required IReadOnlyList<string> ContentPaths { get; init; }
@@ -15,7 +20,7 @@ public sealed record CompareRequest
     /// <summary>Gatys checkpoint iterations (sorted, distinct); the run goes to the largest.</summary>
     public IReadOnlyList<int> Iterations { get; init; } = CheckpointList.Default;
     /// <summary>Longest side of content, network output and Gatys image.</summary>
-    public int Size { get; init; } = 256;
+    public int Size { get; init; } = DefaultSize;
     /// <summary>
     /// Longest side of the style image; null: <see cref="Size"/>. Gram targets depend on the style's
     /// scale, so passing the training config's style_size scores on the targets the network was trained on.
@@ -27,14 +32,14 @@ public sealed record CompareRequest
     /// favours Gatys, which optimises it directly while the network never saw it.
     /// </summary>
     public LossConfig Loss { get; init; } = LossConfig.GatysDefaults;
-    public string LossSource { get; init; } = "gatys-defaults";
+    public string LossSource { get; init; } = LossConfigFile.GatysDefaultsSource;
     /// <summary>
     /// Where Gatys starts. Noise (seeded) is Johnson et al.'s protocol (2016, Fig. 5); the content
     /// image is a much stronger start, so its equivalent iterations are lower for the same network.
     /// </summary>
-    public InitialImage Init { get; init; } = InitialImage.Noise;
+    public InitialImage Init { get; init; } = DefaultInit;
     /// <summary>Seed of the noise start.</summary>
-    public int Seed { get; init; }
+    public int Seed { get; init; } = DefaultSeed;
     public int NetworkTimedRuns { get; init; } = NetworkTiming.DefaultTimedRuns;
 }
 

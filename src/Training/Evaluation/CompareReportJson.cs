@@ -1,4 +1,3 @@
-using FastStyle.Inference;
 using System.Text.Json.Nodes;
 using FastStyle.Inference;
 using FastStyle.Training.Optimization;

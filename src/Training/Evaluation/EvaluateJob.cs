@@ -7,18 +7,21 @@ namespace FastStyle.Training.Evaluation;
 /// <summary>Everything `faststyle evaluate` needs; the CLI only fills this in.</summary>
 public sealed record EvaluateRequest
 {
+    /// <summary>Default of <see cref="Size"/> (the CLI's --size reads it too).</summary>
+    public const int DefaultSize = 512;
+
     public required string StylePath { get; init; }
     /// <summary>Content i is the reference for stylised image i.</summary>
     public required IReadOnlyList<string> ContentPaths { get; init; }
     public required IReadOnlyList<string> StylizedPaths { get; init; }
     public required string VggPath { get; init; }
     /// <summary>Longest side of the content image; the stylised image is matched to the content.</summary>
-    public int Size { get; init; } = 512;
+    public int Size { get; init; } = DefaultSize;
     /// <summary>Longest side of the style image; null: <see cref="Size"/>. Set it to a training config's style_size to score on the Gram targets the network was trained against.</summary>
     public int? StyleSize { get; init; }
     public LossConfig Loss { get; init; } = LossConfig.GatysDefaults;
-    /// <summary>Where <see cref="Loss"/> came from (a file path, or "gatys-defaults"), for the report.</summary>
-    public string LossSource { get; init; } = "gatys-defaults";
+    /// <summary>Where <see cref="Loss"/> came from (a file path, or <see cref="LossConfigFile.GatysDefaultsSource"/>), for the report.</summary>
+    public string LossSource { get; init; } = LossConfigFile.GatysDefaultsSource;
     public string? JsonPath { get; init; }
     /// <summary>Allow <see cref="JsonPath"/> to be one of the input files (replacing it).</summary>
     public bool Overwrite { get; init; }

@@ -21,7 +21,7 @@ public static class NetworkTiming
 
     public static NetworkRun Run(Stylizer stylizer, RgbImage content, int timedRuns = DefaultTimedRuns)
     {
-        if (timedRuns < 1) throw new ArgumentOutOfRangeException(nameof(timedRuns));
+        ArgumentOutOfRangeException.ThrowIfLessThan(timedRuns, 1);
         var clock = Stopwatch.StartNew();
         var output = stylizer.Stylize(content, StyleSettings.Default);
         double warmup = clock.Elapsed.TotalSeconds;

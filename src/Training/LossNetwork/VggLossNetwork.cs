@@ -44,14 +44,14 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             var c = architecture.Convs[i];
             var conv = nn.Conv2d(c.InChannels, c.OutChannels, 3, padding: 1);
             var relu = nn.ReLU();
-            named.Add((c.FeatureIndex.ToString(), conv));
-            named.Add(((c.FeatureIndex + 1).ToString(), relu));
+            named.Add((c.FeatureIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), conv));
+            named.Add(((c.FeatureIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), relu));
             stepList.Add((conv, null));
             stepList.Add((relu, Taps.Contains(c.TapName) ? c.TapName : null));
             if (c.PoolAfter && i < deepest)
             {
                 nn.Module<Tensor, Tensor> pool = pooling == VggPooling.Max ? nn.MaxPool2d(2, 2) : nn.AvgPool2d(2, 2);
-                named.Add(((c.FeatureIndex + 2).ToString(), pool));
+                named.Add(((c.FeatureIndex + 2).ToString(System.Globalization.CultureInfo.InvariantCulture), pool));
                 stepList.Add((pool, null));
             }
         }

@@ -13,6 +13,13 @@ namespace FastStyle.Training.Losses;
 /// </summary>
 public static class LossConfigFile
 {
+    /// <summary>What reports record as the loss's source when no file was given.</summary>
+    public const string GatysDefaultsSource = "gatys-defaults";
+
+    /// <summary>The loss in <paramref name="path"/>, or <see cref="LossConfig.GatysDefaults"/> when it is null, with where it came from (for reports).</summary>
+    public static (LossConfig Loss, string Source) LoadOrGatysDefaults(string? path)
+        => path is null ? (LossConfig.GatysDefaults, GatysDefaultsSource) : (Load(path), path);
+
     public static LossConfig Load(string path)
     {
         var root = YamlSection.Load(path);

@@ -13,10 +13,16 @@ public enum InitialImage { Content, Noise }
 
 public sealed record OptimizeOptions
 {
-    public int Iterations { get; init; } = 500;
-    public PixelOptimizer Optimizer { get; init; } = PixelOptimizer.Lbfgs;
-    public InitialImage Init { get; init; } = InitialImage.Content;
-    public int Seed { get; init; }
+    // The defaults, defined once: the initialisers below and the CLI's options and --help read these.
+    public const int DefaultIterations = 500;
+    public const PixelOptimizer DefaultOptimizer = PixelOptimizer.Lbfgs;
+    public const InitialImage DefaultInit = InitialImage.Content;
+    public const int DefaultSeed = 0;
+
+    public int Iterations { get; init; } = DefaultIterations;
+    public PixelOptimizer Optimizer { get; init; } = DefaultOptimizer;
+    public InitialImage Init { get; init; } = DefaultInit;
+    public int Seed { get; init; } = DefaultSeed;
     /// <summary>Adam step on the [0,1] pixel scale (about 5/255); L-BFGS always uses lr 1.</summary>
     public double AdamLearningRate { get; init; } = 0.02;
     public int LbfgsHistory { get; init; } = 100;

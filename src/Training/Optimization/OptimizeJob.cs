@@ -12,12 +12,16 @@ namespace FastStyle.Training.Optimization;
 /// <summary>Everything `faststyle optimize` needs; the CLI only fills this in.</summary>
 public sealed record OptimizeRequest
 {
+    // The defaults, defined once: the initialisers below and the CLI's options and --help read these.
+    public const int DefaultSize = 512;
+    public const PrecisionSetting DefaultPrecision = PrecisionSetting.Auto;
+
     public required string ContentPath { get; init; }
     public required string StylePath { get; init; }
     public required string OutputPath { get; init; }
     public required string VggPath { get; init; }
     /// <summary>Longest side of the content (and output) image; null keeps the original size.</summary>
-    public int? Size { get; init; } = 512;
+    public int? Size { get; init; } = DefaultSize;
     /// <summary>Longest side of the style image; null: same as <see cref="Size"/>.</summary>
     public int? StyleSize { get; init; }
     public LossConfig Loss { get; init; } = LossConfig.GatysDefaults;
@@ -27,7 +31,7 @@ public sealed record OptimizeRequest
     /// Loss network compute type. bfloat16 (activations back in float32 for Grams and MSEs) is about
     /// 2x faster on CPUs with AVX512-BF16, losses within 1% of float32 (issue 2); auto uses it only there.
     /// </summary>
-    public PrecisionSetting Precision { get; init; } = PrecisionSetting.Auto;
+    public PrecisionSetting Precision { get; init; } = DefaultPrecision;
     /// <summary>Allow <see cref="OutputPath"/> or <see cref="MetricsPath"/> to be one of the inputs (replacing it).</summary>
     public bool Overwrite { get; init; }
 }

@@ -64,6 +64,16 @@ public sealed class RunLayout(string directory)
         return fileOrRunFolder;
     }
 
+    /// <summary>Where runs go when no folder is given: runs/&lt;style_name&gt; under the current folder.</summary>
+    public const string RunsFolder = "runs";
+
+    /// <summary>
+    /// The run folder when none is given: a resumed checkpoint's own run folder (so --resume continues
+    /// in place), else <see cref="RunsFolder"/>/&lt;style_name&gt;.
+    /// </summary>
+    public static string DefaultFolder(string styleName, string? resumeFrom)
+        => (resumeFrom != null ? RunFolderOf(resumeFrom) : null) ?? Path.Combine(RunsFolder, styleName);
+
     /// <summary>The run folder a checkpoint was written to (its checkpoints/ parent), or null for a checkpoint elsewhere.</summary>
     public static string? RunFolderOf(string checkpointPath)
     {

@@ -18,6 +18,8 @@ public sealed record TrainRequest
     public required string OutputDirectory { get; init; }
     /// <summary>Stop at this step (overrides the config's `steps`); resuming continues up to it.</summary>
     public long? MaxSteps { get; init; }
+    /// <summary>The step the run ends at: <see cref="MaxSteps"/>, else the config's `steps`.</summary>
+    public long LastStep => MaxSteps ?? Config.Steps;
     public string? ResumeFrom { get; init; }
     /// <summary>Replace a previous run in <see cref="OutputDirectory"/> instead of refusing (--force-new).</summary>
     public bool ForceNew { get; init; }
@@ -47,7 +49,7 @@ public static class Trainer
         var config = request.Config;
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         string datasetFolder = config.ResolveDataset();
-        long lastStep = request.MaxSteps ?? config.Steps;
+        long lastStep = request.LastStep;
         var checkpoint = CheckRequest(request, lastStep);
         var layout = new RunLayout(request.OutputDirectory);
         layout.Prepare(request.ForceNew ? ExistingRun.Replace : request.ResumeFrom != null ? ExistingRun.Resume : ExistingRun.Refuse, request.ResumeFrom, checkpoint?.Step);
@@ -72,8 +74,9 @@ public static class Trainer
         {
             if (checkpoint.ConfigHash != config.Hash)
                 observer.OnWarning($"checkpoint '{request.ResumeFrom}' was trained with a different config (hash {checkpoint.ConfigHash[..12]} vs {config.Hash[..12]}); continuing with the new values");
-            net.LoadWeights(checkpoint.NetworkWeights, request.ResumeFrom);
-            adam.ImportState(checkpoint.OptimizerState, checkpoint.Step, request.ResumeFrom);
+            string source = request.ResumeFrom!; // CheckRequest loads a checkpoint only from ResumeFrom
+            net.LoadWeights(checkpoint.NetworkWeights, source);
+            adam.ImportState(checkpoint.OptimizerState, checkpoint.Step, source);
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }

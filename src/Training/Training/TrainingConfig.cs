@@ -56,6 +56,12 @@ public sealed record TrainingConfig
     /// </summary>
     public string Hash => FileHash.Sha256OfText(Describe(p => Path.GetRelativePath(BaseDirectory, p)));
 
+    /// <summary>
+    /// A config with every key at its default: the property initialisers above are the one definition
+    /// of each default, and <see cref="Read"/> takes the value of a missing key from here.
+    /// </summary>
+    public static TrainingConfig Defaults { get; } = new() { StyleImage = "", StyleName = "" };
+
     public static TrainingConfig Load(string path, IEnumerable<string>? overrides = null)
     {
         var root = YamlSection.Load(path, overrides);
@@ -69,10 +75,11 @@ public sealed record TrainingConfig
         string stylePath = Path.GetFullPath(Path.Combine(baseDirectory, style));
         string? dataset = root.String("dataset", null);
         string? initFrom = root.String("init_from", null);
+        var d = Defaults;
         var network = root.Section("network");
-        double width = network?.Double("width", 1.0, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? 1.0;
-        int blocks = network?.Int("residual_blocks", 5, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? 5;
-        var upsample = network?.Choice("upsample", UpsampleMode.Nearest) ?? UpsampleMode.Nearest;
+        double width = network?.Double("width", d.WidthMultiplier, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? d.WidthMultiplier;
+        int blocks = network?.Int("residual_blocks", d.Architecture.ResidualBlocks, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? d.Architecture.ResidualBlocks;
+        var upsample = network?.Choice("upsample", d.Architecture.Upsample) ?? d.Architecture.Upsample;
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var config = new TrainingConfig
@@ -80,23 +87,23 @@ public sealed record TrainingConfig
             StyleImage = stylePath,
             StyleName = root.String("style_name", null) ?? Path.GetFileNameWithoutExtension(stylePath),
             Dataset = dataset is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, dataset)),
-            ImageSize = root.Int("image_size", 256, min: 16, max: 4096),
-            StyleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : 512),
-            BatchSize = root.Int("batch_size", 4, min: 1, max: 1024),
-            LearningRate = root.Double("learning_rate", 1e-3, min: 0, max: 1),
-            Steps = root.Int("steps", 40000, min: 1),
-            Seed = root.Int("seed", 42),
-            Precision = root.Choice("precision", PrecisionSetting.Auto),
+            ImageSize = root.Int("image_size", d.ImageSize, min: 16, max: 4096),
+            StyleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : d.StyleSize),
+            BatchSize = root.Int("batch_size", d.BatchSize, min: 1, max: 1024),
+            LearningRate = root.Double("learning_rate", d.LearningRate, min: 0, max: 1),
+            Steps = root.Int("steps", d.Steps, min: 1),
+            Seed = root.Int("seed", d.Seed),
+            Precision = root.Choice("precision", d.Precision),
             WidthMultiplier = width,
             Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample),
-            CheckpointEvery = root.Int("checkpoint_every", 500, min: 1),
-            SampleEvery = root.Int("sample_every", 500, min: 0),
-            LogEvery = root.Int("log_every", 10, min: 1),
+            CheckpointEvery = root.Int("checkpoint_every", d.CheckpointEvery, min: 1),
+            SampleEvery = root.Int("sample_every", d.SampleEvery, min: 0),
+            LogEvery = root.Int("log_every", d.LogEvery, min: 1),
             SampleImages = root.StringList("sample_images", []).Select(p => Path.GetFullPath(Path.Combine(baseDirectory, p))).ToList(),
-            SampleSize = root.Int("sample_size", 384, min: 16, max: 4096),
-            Threads = root.Int("threads", 0, min: 0, max: 1024),
+            SampleSize = root.Int("sample_size", d.SampleSize, min: 16, max: 4096),
+            Threads = root.Int("threads", d.Threads, min: 0, max: 1024),
             InitFrom = initFrom is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, initFrom)),
-            Loss = lossSection is null ? LossConfig.TrainingDefaults : LossConfig.Read(lossSection, LossConfig.TrainingDefaults),
+            Loss = lossSection is null ? d.Loss : LossConfig.Read(lossSection, d.Loss),
         };
         root.RejectUnknownKeys();
         // Each key is within its range, but the product is what gets allocated: one batch tensor.
@@ -126,7 +133,7 @@ public sealed record TrainingConfig
             $"style_name: {StyleName}",
             $"dataset: {(Dataset is null ? "(from $" + DatasetEnvironmentVariable + ")" : showPath(Dataset))}",
             $"image_size: {ImageSize}",
-            $"style_size: {(StyleSize?.ToString() ?? "original")}",
+            $"style_size: {(StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original")}",
             $"batch_size: {BatchSize}",
             $"learning_rate: {LearningRate:R}",
             $"steps: {Steps}",

@@ -16,6 +16,7 @@ public sealed class TrainingLog : IDisposable
     readonly TorchSharp.Modules.SummaryWriter tensorboard;
     readonly List<(double Step, double Total, double Content, double Style, double Tv)> history = [];
     const string PrecisionColumn = "precision";
+    static readonly string[] FixedColumns = ["step", "seconds", "images_per_second", "total", "content", "style", "tv"];
     readonly string precision;
     string[]? layerColumns;
 
@@ -38,7 +39,7 @@ public sealed class TrainingLog : IDisposable
         {
             layerColumns = loss.StyleByLayer.Keys.Select(k => "style_" + k).Concat(loss.ContentByLayer.Keys.Select(k => "content_" + k)).ToArray();
             if (csv.BaseStream.Length == 0)
-                csv.WriteLine(string.Join(",", new[] { "step", "seconds", "images_per_second", "total", "content", "style", "tv" }.Concat(layerColumns).Append(PrecisionColumn)));
+                csv.WriteLine(string.Join(",", FixedColumns.Concat(layerColumns).Append(PrecisionColumn)));
         }
         var values = new double[] { report.Step, report.Seconds, report.ImagesPerSecond, loss.Total, loss.Content, loss.Style, loss.TotalVariation }
             .Concat(loss.StyleByLayer.Values).Concat(loss.ContentByLayer.Values);
