@@ -88,7 +88,7 @@ public static class FastNeuralStyleLayout
         if (!theirs.TryGetValue(firstConv, out var conv1) || conv1.Shape.Length != 4 || conv1.Shape[1] != 3)
             Fail($"no '{firstConv}' of shape [C,3,9,9]; expected a fast_neural_style TransformerNet state dict " +
                  "(torch.save(transformer.state_dict(), path)) with keys conv1.conv2d.weight, in1.weight, res1.conv1.conv2d.weight, deconv1.conv2d.weight, ...");
-        int blocks = keys.Select(k => ResidualKey.Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(0).Max();
+        int blocks = keys.Select(k => ResidualKey.Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
         long width = conv1!.Shape[0];
         var architecture = new TransformerArchitecture(width > int.MaxValue ? int.MaxValue : (int)width, blocks, UpsampleMode.Nearest);
         if (architecture.Problem() is { } problem) Fail(problem);
@@ -124,6 +124,6 @@ public static class FastNeuralStyleLayout
         < 0 => values.Select(v => v / PixelScale).ToArray(),
     };
 
-    static string List(IReadOnlyList<string> names)
+    static string List(List<string> names)
         => string.Join(", ", names.Take(4).Select(n => $"'{n}'")) + (names.Count > 4 ? $" and {names.Count - 4} more" : "");
 }
