@@ -5,7 +5,7 @@ namespace FastStyle.Serve;
 /// <summary>MIME types by extension; only these kinds of files are ever served from a folder.</summary>
 static class ContentTypes
 {
-    static readonly HashSet<string> Served = [".html", ".htm", ".css", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".svg", ".csv", ".txt", ".json", ".md"];
+    static readonly HashSet<string> Served = [".html", ".htm", ".css", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".csv", ".txt", ".json", ".md"];
     static readonly FileExtensionContentTypeProvider Provider = new();
 
     public static bool IsServed(string path) => Served.Contains(Path.GetExtension(path).ToLowerInvariant());

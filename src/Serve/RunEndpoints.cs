@@ -32,11 +32,13 @@ static partial class RunEndpoints
             return File.Exists(path) ? Results.Text(File.ReadAllText(path)) : Results.Text($"(no {ConfigFile} in this run yet)");
         });
         endpoints.MapGet("/api/run/events", MetricsEvents);
-        endpoints.MapGet("/files/runs/{**path}", (string? path, ServeOptions o) =>
+        endpoints.MapGet("/files/runs/{**path}", (string? path, ServeOptions o, HttpResponse response) =>
         {
             string? full = SafePath.Resolve(o.RunsDirectory, path);
             if (full == null) throw new HttpError(400, $"'{path}': outside the runs folder");
             if (!File.Exists(full) || !ContentTypes.IsServed(full)) throw new HttpError(404, $"'{path}': no such file in the runs folder");
+            // A report opened on its own renders with its images, but no script in a file under --runs runs in the page's origin.
+            response.Headers.ContentSecurityPolicy = "sandbox";
             return Results.File(full, ContentTypes.For(full));
         });
     }

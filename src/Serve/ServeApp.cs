@@ -27,7 +27,9 @@ public sealed class ServeApp
     {
         options.Validate();
         return Host.CreateDefaultBuilder()
-            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
+            // Quiet console; errors in requests (bugs) are still logged with their stack trace. The host's own
+            // start-up failure is not: StartAsync rethrows it, and a port in use becomes one line there.
+            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None))
             .ConfigureWebHostDefaults(web => web
                 .UseUrls(options.Url)
                 // The form limit below is the one the page reports; this is a backstop a little above it.

@@ -47,7 +47,7 @@ public sealed class BrowserTests
         await page.GoToAsync(url);
         var photo = await page.QuerySelectorAsync("#photo");
         await photo.UploadFileAsync(Photos.Example);
-        await page.TypeAsync("#size", "320");
+        await page.TypeAsync("#size", "480");
         await page.ClickAsync("#stylize");
         await page.WaitForFunctionAsync("() => { const i = document.getElementById('output'); return i.complete && i.naturalWidth > 0; }",
             new WaitForFunctionOptions { Timeout = 60_000 });
@@ -55,12 +55,12 @@ public sealed class BrowserTests
         int[] size = await page.EvaluateFunctionAsync<int[]>("() => { const i = document.getElementById('output'); return [i.naturalWidth, i.naturalHeight]; }");
         string error = await page.EvaluateFunctionAsync<string>("() => document.getElementById('error').textContent");
         string timing = await page.EvaluateFunctionAsync<string>("() => document.getElementById('timing').textContent");
-        string screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "try-tubingen.png");
+        string screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "try-tubingen.jpg");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
-        await page.ScreenshotAsync(screenshot);
+        await page.ScreenshotAsync(screenshot, new ScreenshotOptions { Type = ScreenshotType.Jpeg, Quality = 85 });
 
         Assert.Equal("", error);
-        Assert.Equal([320, 240], size);
+        Assert.Equal([480, 360], size);
         Assert.StartsWith("stylise ", timing);
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
     }
