@@ -29,7 +29,9 @@ public sealed class PathTraversalTests : IDisposable
             c.Request.Path = path;
             c.Request.QueryString = new QueryString(query);
         });
-        return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync());
+        // Bounded: a refusal is a short body; an event stream that was wrongly opened would never end.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync(timeout.Token));
     }
 
     [Fact]
