@@ -26,10 +26,14 @@ public sealed class ServeApp
     public static IHostBuilder CreateHostBuilder(ServeOptions options)
     {
         options.Validate();
-        return Host.CreateDefaultBuilder()
+        // A bare HostBuilder rather than Host.CreateDefaultBuilder: no appsettings.json or environment
+        // from the current folder can re-route the server, and no file watchers are set up there.
+        return new HostBuilder()
+            .UseConsoleLifetime() // Ctrl+C and SIGTERM stop it
             // Quiet console; errors in requests (bugs) are still logged with their stack trace. The host's own
             // start-up failure is not: StartAsync rethrows it, and a port in use becomes one line there.
-            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None))
+            .ConfigureLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None))
             .ConfigureWebHostDefaults(web => web
                 .UseUrls(options.Url)
                 // The form limit below is the one the page reports; this is a backstop a little above it.
@@ -40,7 +44,13 @@ public sealed class ServeApp
                     services.AddSingleton<TempFolder>();
                     services.AddSingleton<ModelCache>();
                     services.AddRouting();
-                    services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes + 64 * 1024);
+                    services.Configure<FormOptions>(form =>
+                    {
+                        form.MultipartBodyLengthLimit = options.MaxUploadBytes + 64 * 1024;
+                        // Keep uploads in memory: past this threshold ASP.NET buffers them to the system temp
+                        // folder, and the server writes nowhere but its own TempFolder.
+                        form.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, form.MultipartBodyLengthLimit);
+                    });
                 })
                 .Configure(app =>
                 {

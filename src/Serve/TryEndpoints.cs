@@ -80,9 +80,11 @@ static class TryEndpoints
         else throw new HttpError(400, "no photo: upload one (field 'photo') or pick an example");
 
         string output = temp.NewFile("." + format);
-        await OneAtATime.WaitAsync(cancel);
+        bool turn = false;
         try
         {
+            await OneAtATime.WaitAsync(cancel);
+            turn = true;
             var stylizer = models.Get(form["model"]);
             var clock = Stopwatch.StartNew();
             var content = ImageFile.Load(input, new ImageLoadOptions { LongestSide = size });
@@ -107,7 +109,7 @@ static class TryEndpoints
         }
         finally
         {
-            OneAtATime.Release();
+            if (turn) OneAtATime.Release();
             if (uploaded != null) File.Delete(uploaded);
             File.Delete(output);
         }

@@ -117,7 +117,8 @@ function watch(run) {
   fetch('/api/run/config?run=' + encodeURIComponent(run)).then(r => r.text()).then(t => { $('config').textContent = t; });
   events = new EventSource('/api/run/events?run=' + encodeURIComponent(run));
   events.addEventListener('reset', () => { header = []; rows = []; drawPlot(); });
-  events.addEventListener('header', e => { header = JSON.parse(e.data); buildSeries(); });
+  // Every connection (and reconnection) starts with the header and then all rows: start over.
+  events.addEventListener('header', e => { header = JSON.parse(e.data); rows = []; buildSeries(); drawPlot(); });
   events.addEventListener('rows', e => { rows.push(...JSON.parse(e.data)); drawPlot(); });
   events.addEventListener('samples', e => { samples = JSON.parse(e.data); showSamples(); });
   events.onopen = () => { $('run-status').textContent = 'live'; };
