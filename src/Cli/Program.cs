@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(StylizeCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return Run(root, args);
     }
 
