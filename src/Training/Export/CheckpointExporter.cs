@@ -3,7 +3,7 @@ using FastStyle.Data.Imaging;
 using FastStyle.Inference;
 using FastStyle.Training.Networks;
 using FastStyle.Training.Tensors;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 
 namespace FastStyle.Training.Export;

@@ -1,7 +1,7 @@
 using FastStyle.Inference;
 using TorchSharp;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>The compute type a run actually uses.</summary>
 public enum Precision { [Spelled("fp32")] Float32, [Spelled("bf16")] BFloat16 }

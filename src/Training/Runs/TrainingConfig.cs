@@ -4,7 +4,7 @@ using FastStyle.Training.Config;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Reporting;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// A training run as data: one YAML file per style (configs/README.md documents every key).

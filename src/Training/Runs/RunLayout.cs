@@ -1,7 +1,7 @@
 using System.Globalization;
 using FastStyle.Data;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>What to do when the run folder already holds another run's checkpoints or metrics.</summary>
 public enum ExistingRun

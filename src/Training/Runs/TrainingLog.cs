@@ -3,7 +3,7 @@ using System.Text;
 using FastStyle.Training.Reporting;
 using TorchSharp;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// Writes a run's metrics three ways: metrics.csv (append; survives resume), TensorBoard event

@@ -3,7 +3,7 @@ using FastStyle.Data;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// A training checkpoint as one safetensors file: network weights ("net.*"), Adam moments
