@@ -11,7 +11,7 @@ namespace FastStyle.Training.Runs;
 /// the resolved config and its hash. Versioned so old files are recognised, not misread
 /// (field notes: checkpoints that break across versions).
 /// </summary>
-public sealed record Checkpoint
+internal sealed record Checkpoint
 {
     public const string SchemaVersion = "1";
     const string NetPrefix = "net.";

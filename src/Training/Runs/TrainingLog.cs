@@ -9,7 +9,7 @@ namespace FastStyle.Training.Runs;
 /// Writes a run's metrics three ways: metrics.csv (append; survives resume), TensorBoard event
 /// files (TorchSharp's SummaryWriter) and loss.png (redrawn at every checkpoint).
 /// </summary>
-public sealed class TrainingLog : IDisposable
+internal sealed class TrainingLog : IDisposable
 {
     readonly RunLayout layout;
     readonly StreamWriter csv;
