@@ -7,7 +7,7 @@ using FastStyle.Inference;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Optimization;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 
 namespace FastStyle.Bench;

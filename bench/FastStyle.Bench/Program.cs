@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FastStyle.Bench;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 // Usage:
 //   dotnet run -c Release --project bench/FastStyle.Bench -- inference

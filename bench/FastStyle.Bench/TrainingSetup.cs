@@ -3,7 +3,7 @@ using FastStyle.Data.Imaging;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
 using FastStyle.Training.Tensors;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

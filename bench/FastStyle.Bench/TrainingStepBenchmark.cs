@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FastStyle.Data.Imaging;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

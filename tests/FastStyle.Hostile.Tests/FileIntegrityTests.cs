@@ -2,7 +2,7 @@ using FastStyle.Data;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
 using FastStyle.Training.Tests;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Hostile.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using FastStyle.Training.Evaluation;
 using FastStyle.Training.Optimization;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Hostile.Tests;
 

@@ -1,5 +1,5 @@
 using FastStyle.Training.Tests;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Hostile.Tests;
 

@@ -1,6 +1,6 @@
 using FastStyle.Data.Imaging;
 using FastStyle.Training.Tests;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Hostile.Tests;
 

@@ -1,7 +1,7 @@
 using FastStyle.Data;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Tests;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Hostile.Tests;
 

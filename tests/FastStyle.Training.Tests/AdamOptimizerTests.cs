@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 

@@ -1,6 +1,6 @@
 using FastStyle.Data;
 using FastStyle.Data.Weights;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Training.Tests;
 

@@ -38,7 +38,7 @@ public sealed class ExportParityTests : IDisposable
         var result = CheckpointExporter.Export(architecture, net.ExportWeights(), metadata, "random", path);
         Assert.True(result.MaxAbsDifference < CheckpointExporter.ParityTolerance);
 
-        var input = CheckpointExporter.TestPattern(width, height);
+        var input = CheckpointExporter.ParityInput(width, height);
         using var stylizer = Stylizer.Load(path);
         var actual = stylizer.Stylize(input, StyleSettings.Default);
         using var scope = torch.NewDisposeScope();

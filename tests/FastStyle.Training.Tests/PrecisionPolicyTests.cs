@@ -1,4 +1,4 @@
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using Xunit;
 
 namespace FastStyle.Training.Tests;

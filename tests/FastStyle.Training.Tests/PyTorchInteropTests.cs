@@ -4,7 +4,7 @@ using FastStyle.Data.Weights;
 using FastStyle.Inference;
 using FastStyle.Training.Export;
 using FastStyle.Training.LossNetwork;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using FastStyle.Training.Weights;
 using TorchSharp;
 

@@ -1,6 +1,6 @@
 using FastStyle.Inference;
 using FastStyle.Training.LossNetwork;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Training.Tests;
 

@@ -4,7 +4,7 @@ using FastStyle.Data.Weights;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
 using FastStyle.Training.Tensors;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Training.Tests;
 

@@ -19,7 +19,7 @@ public static class ExportCommand
         var command = new Command("export", "Export a checkpoint to ONNX (checked against TorchSharp before it is written) or to a PyTorch state dict") { checkpoint, output, format };
         command.SetAction(parse =>
         {
-            string path = Training.Training.RunLayout.ResolveCheckpoint(parse.GetValue(checkpoint)!);
+            string path = Training.Runs.RunLayout.ResolveCheckpoint(parse.GetValue(checkpoint)!);
             if (parse.GetValue(format) == "pth")
             {
                 var pth = PyTorchModelExchange.ExportPth(path, parse.GetValue(output)!);

@@ -3,7 +3,7 @@ using FastStyle.Inference;
 using FastStyle.Training.Losses;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Optimization;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using Spectre.Console;
 
 namespace FastStyle.Cli.Commands;

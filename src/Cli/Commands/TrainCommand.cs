@@ -1,7 +1,7 @@
 using System.CommandLine;
 using FastStyle.Data;
 using FastStyle.Training.LossNetwork;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using Spectre.Console;
 
 namespace FastStyle.Cli.Commands;
@@ -44,7 +44,7 @@ public static class TrainCommand
             long total = request.LastStep;
             AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");
             var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,
-                report => Training.Training.Trainer.Run(request, new ProgressObserver(report), cancel));
+                report => Training.Runs.Trainer.Run(request, new ProgressObserver(report), cancel));
             string summary = result.LastLoss is { } l
                 ? $"loss {l.Total:G4} (content {l.Content:G4}, style {l.Style:G4}, tv {l.TotalVariation:G4})"
                 : "no steps run";

@@ -8,7 +8,7 @@ namespace FastStyle.Data.Datasets;
 /// resize whole COCO images to 256x256; random crops show the network more variety per photo,
 /// which matters with small datasets like the 529 photos used here.
 /// </summary>
-public static class CropSampler
+internal static class CropSampler
 {
     public const double MinCropFraction = 0.6;
 

@@ -6,7 +6,7 @@ namespace FastStyle.Data.Imaging;
 /// Applies an EXIF orientation (TIFF/EXIF tag 274) so pixels come out upright: phone cameras
 /// store the sensor's pixels and only record the rotation in the header.
 /// </summary>
-public static class Orientation
+internal static class Orientation
 {
     public static bool SwapsAxes(SKEncodedOrigin origin)
         => origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;

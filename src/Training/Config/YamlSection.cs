@@ -10,7 +10,7 @@ namespace FastStyle.Training.Config;
 /// <see cref="RejectUnknownKeys"/> turns any other key into an error naming the key and its line,
 /// so a typo ("stlye_weight") never silently falls back to a default.
 /// </summary>
-public sealed class YamlSection
+internal sealed class YamlSection
 {
     readonly string file;
     readonly string prefix;

@@ -4,7 +4,7 @@ using System.Text;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>report.html: one self-contained page (inline CSS), images by relative path.</summary>
-public static class CompareHtml
+internal static class CompareHtml
 {
     const string Style = """
         body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }

@@ -6,7 +6,7 @@ namespace FastStyle.Training.Evaluation;
 /// loss.png: each image's Gatys total loss against iteration, with the network's loss on that
 /// image as a dashed horizontal line; where a curve crosses its line is the equivalent iteration.
 /// </summary>
-public static class CompareLossPlot
+internal static class CompareLossPlot
 {
     public static void Write(string path, IReadOnlyList<ImageComparison> images)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>report.md: GitHub-flavoured Markdown (pipe tables), images linked by relative path.</summary>
-public static class CompareMarkdown
+internal static class CompareMarkdown
 {
     public static string Render(CompareReportContent content)
     {

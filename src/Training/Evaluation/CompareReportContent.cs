@@ -4,19 +4,19 @@ using FastStyle.Training.Optimization;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>A table of display strings; renderers escape them for their format.</summary>
-public sealed record ReportTable(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
+internal sealed record ReportTable(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
 
 /// <summary>An image row of a report: caption and relative path per cell.</summary>
-public sealed record ReportImageRow(IReadOnlyList<(string Caption, string? Path)> Cells);
+internal sealed record ReportImageRow(IReadOnlyList<(string Caption, string? Path)> Cells);
 
 /// <summary>One content image's section.</summary>
-public sealed record ReportSection(string Title, ReportTable Losses, ReportImageRow Images, string? Note);
+internal sealed record ReportSection(string Title, ReportTable Losses, ReportImageRow Images, string? Note);
 
 /// <summary>
 /// What report.md and report.html say, built once from a <see cref="CompareReport"/> so the two
 /// formats cannot disagree; each renderer only handles its own syntax and escaping.
 /// </summary>
-public sealed record CompareReportContent(
+internal sealed record CompareReportContent(
     string Title,
     string Summary,
     IReadOnlyList<string> Facts,

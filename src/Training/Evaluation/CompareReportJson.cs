@@ -5,7 +5,7 @@ using FastStyle.Training.Optimization;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>report.json of `faststyle compare`: every number of the run, and what produced it.</summary>
-public static class CompareReportJson
+internal static class CompareReportJson
 {
     public const string Format = "faststyle-compare";
     public const int Version = 1;

@@ -9,7 +9,7 @@ namespace FastStyle.Training.Evaluation;
 /// (<see cref="ImageResize"/>) so the grid shows what the files contain, not a blurrier preview.
 /// A missing cell (an interrupted run) is a grey box of the row's content aspect.
 /// </summary>
-public static class ComparisonGrid
+internal static class ComparisonGrid
 {
     static readonly SKColor Background = SKColors.White;
     static readonly SKColor Missing = new(0xDD, 0xDD, 0xDD);

@@ -8,7 +8,7 @@ namespace FastStyle.Training.Evaluation;
 ///   width  = Gap + sum over columns of (column width + Gap)
 ///   height = HeaderHeight + rows * (CellHeight + Gap)
 /// </summary>
-public sealed class ComparisonGridLayout
+internal sealed class ComparisonGridLayout
 {
     public const int CellHeight = 192;
     public const int Gap = 8;

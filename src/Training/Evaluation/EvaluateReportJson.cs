@@ -4,7 +4,7 @@ using FastStyle.Training.Reporting;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>The JSON written by `faststyle evaluate --json`: inputs, per-image losses, and their mean ± std.</summary>
-public static class EvaluateReportJson
+internal static class EvaluateReportJson
 {
     public const string Format = "faststyle-evaluate";
     public const int Version = 1;

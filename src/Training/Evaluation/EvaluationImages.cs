@@ -10,7 +10,7 @@ namespace FastStyle.Training.Evaluation;
 /// different share of a 256 px and a 1024 px image, so features and Gram matrices change with
 /// scale: losses of images at different resolutions are not comparable numbers.
 /// </summary>
-public static class EvaluationImages
+internal static class EvaluationImages
 {
     public static RgbImage LoadContent(string path, int size) => ImageFile.Load(path, new ImageLoadOptions { LongestSide = size });
 

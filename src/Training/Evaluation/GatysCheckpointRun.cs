@@ -8,7 +8,7 @@ namespace FastStyle.Training.Evaluation;
 /// <summary>Result of one Gatys run in `compare`: its per-iteration history and the checkpoint images.</summary>
 /// <param name="History">Losses at iterations 0..N; seconds exclude checkpoint writing (see <see cref="GatysCheckpointRun"/>).</param>
 /// <param name="Checkpoints">Iteration -> image (clipped to [0,1]), for the checkpoints the run reached.</param>
-public sealed record GatysRun(IReadOnlyList<IterationLoss> History, IReadOnlyDictionary<int, RgbImage> Checkpoints, double Seconds, bool Interrupted);
+internal sealed record GatysRun(IReadOnlyList<IterationLoss> History, IReadOnlyDictionary<int, RgbImage> Checkpoints, double Seconds, bool Interrupted);
 
 /// <summary>
 /// Runs <see cref="GatysOptimizer"/> (L-BFGS from seeded noise, Johnson et al. 2016's comparison, or
@@ -17,7 +17,7 @@ public sealed record GatysRun(IReadOnlyList<IterationLoss> History, IReadOnlyDic
 /// is subtracted from the recorded wall times: it is reporting overhead, not optimisation, and
 /// would otherwise inflate the Gatys side of the speed ratio.
 /// </summary>
-public static class GatysCheckpointRun
+internal static class GatysCheckpointRun
 {
     public static OptimizeOptions Options(IReadOnlyList<int> checkpoints, InitialImage init, int seed) => new()
     {

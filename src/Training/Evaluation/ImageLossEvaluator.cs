@@ -11,7 +11,7 @@ namespace FastStyle.Training.Evaluation;
 /// the style's Gram targets are computed once, the content features per image. Going through the
 /// same PerceptualLoss as optimize and train is what makes the numbers comparable across them.
 /// </summary>
-public sealed class ImageLossEvaluator : IDisposable
+internal sealed class ImageLossEvaluator : IDisposable
 {
     readonly PerceptualLoss loss;
     readonly LossTargets styleTargets;

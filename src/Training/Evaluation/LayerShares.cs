@@ -8,7 +8,7 @@ namespace FastStyle.Training.Evaluation;
 /// between layers; the shares add up to <see cref="LossValues.Style"/> (or Content), which is what
 /// a reader needs to see which layer dominates the objective.
 /// </summary>
-public static class LayerShares
+internal static class LayerShares
 {
     public static IReadOnlyDictionary<string, double> Style(LossValues values, LossConfig config)
         => Shares(values.StyleByLayer, config.StyleLayers, config.StyleWeight);

@@ -9,7 +9,7 @@ namespace FastStyle.Training.Evaluation;
 /// informational versions (the NuGet package version) so a report states what actually ran,
 /// not what a project file asked for.
 /// </summary>
-public static class LibraryVersions
+internal static class LibraryVersions
 {
     public static string TorchSharp => Of(typeof(TorchSharp.torch));
     public static string OnnxRuntime => Of(typeof(Microsoft.ML.OnnxRuntime.InferenceSession));

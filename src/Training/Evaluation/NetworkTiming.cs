@@ -6,7 +6,7 @@ namespace FastStyle.Training.Evaluation;
 
 /// <summary>A network's output and how long one forward pass took.</summary>
 /// <param name="Seconds">Median of <paramref name="RunSeconds"/>.</param>
-public sealed record NetworkRun(RgbImage Image, double Seconds, IReadOnlyList<double> RunSeconds, double WarmupSeconds);
+internal sealed record NetworkRun(RgbImage Image, double Seconds, IReadOnlyList<double> RunSeconds, double WarmupSeconds);
 
 /// <summary>
 /// Times the feed-forward network on one image. The first ONNX Runtime call on a new input shape
@@ -15,7 +15,7 @@ public sealed record NetworkRun(RgbImage Image, double Seconds, IReadOnlyList<do
 /// hiccup on a busy machine. Model loading is excluded, as VGG loading and target
 /// computation are excluded from the Gatys times.
 /// </summary>
-public static class NetworkTiming
+internal static class NetworkTiming
 {
     public const int DefaultTimedRuns = 3;
 

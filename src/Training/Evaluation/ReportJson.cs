@@ -6,7 +6,7 @@ using FastStyle.Training.Losses;
 namespace FastStyle.Training.Evaluation;
 
 /// <summary>JSON building blocks shared by the evaluate and compare reports.</summary>
-public static class ReportJson
+internal static class ReportJson
 {
     // Relaxed escaping: the files are read as JSON, never pasted into HTML, so "'" and "±" stay readable.
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -3,7 +3,7 @@ using FastStyle.Data.Imaging;
 using FastStyle.Inference;
 using FastStyle.Training.Networks;
 using FastStyle.Training.Tensors;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using TorchSharp;
 
 namespace FastStyle.Training.Export;
@@ -50,7 +50,7 @@ public static class CheckpointExporter
             double worst = 0;
             using (var stylizer = Stylizer.Load(temp, new StylizerOptions()))
                 foreach (var (w, h) in ParitySizes)
-                    worst = Math.Max(worst, MaxDifference(net, stylizer, TestPattern(w, h)));
+                    worst = Math.Max(worst, MaxDifference(net, stylizer, ParityInput(w, h)));
             if (!(worst <= ParityTolerance))
                 throw new FastStyleError($"export '{outputPath}': ONNX Runtime output differs from TorchSharp by {worst:G3} (limit {ParityTolerance:G1}); model not written");
             File.Move(temp, full, overwrite: true);
@@ -72,8 +72,8 @@ public static class CheckpointExporter
         return worst;
     }
 
-    /// <summary>A deterministic photo-like input: smooth gradients plus texture, so every layer sees varied values.</summary>
-    public static RgbImage TestPattern(int width, int height)
+    /// <summary>The parity check's input: deterministic and photo-like (smooth gradients plus texture), so every layer sees varied values.</summary>
+    internal static RgbImage ParityInput(int width, int height)
     {
         var image = new RgbImage(width, height);
         var random = new Random(1234);

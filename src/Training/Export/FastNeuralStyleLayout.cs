@@ -25,7 +25,7 @@ namespace FastStyle.Training.Export;
 /// multiple of 4 and crops back, theirs returns a slightly larger image for such sizes: outputs agree
 /// for sizes that are multiples of 4.
 /// </summary>
-public static class FastNeuralStyleLayout
+internal static class FastNeuralStyleLayout
 {
     /// <summary>Their pixel scale relative to ours.</summary>
     public const float PixelScale = 255f;

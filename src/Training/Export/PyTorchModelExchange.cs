@@ -1,7 +1,7 @@
 using FastStyle.Data;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 using FastStyle.Training.Weights;
 
 namespace FastStyle.Training.Export;

@@ -26,7 +26,7 @@ public enum VggScale
 /// file gets one factor per layer, reference / measured, applied to that layer's features before the
 /// MSE and Gram matrices, i.e. its features are brought onto the Caffe scale layer by layer.
 /// </summary>
-public static class ActivationScale
+internal static class ActivationScale
 {
     /// <summary>Probe size: relu5_x still has 4x4 pixels after four poolings, and VGG-19 runs it in well under a second on CPU.</summary>
     public const int ProbeSide = 64;
@@ -59,8 +59,8 @@ public static class ActivationScale
         ["relu5_4"] = 1.3222,
     };
 
-    /// <summary>The probe: <see cref="Export.CheckpointExporter.TestPattern"/> at <see cref="ProbeSide"/>, photo-like and deterministic.</summary>
-    public static Data.Imaging.RgbImage Probe() => Export.CheckpointExporter.TestPattern(ProbeSide, ProbeSide);
+    /// <summary>The probe: <see cref="Export.CheckpointExporter.ParityInput"/> at <see cref="ProbeSide"/>, photo-like and deterministic.</summary>
+    public static Data.Imaging.RgbImage Probe() => Export.CheckpointExporter.ParityInput(ProbeSide, ProbeSide);
 
     /// <summary>Mean activation of each of the network's taps on the probe (float32, unscaled).</summary>
     public static Dictionary<string, double> Measure(VggLossNetwork network)

@@ -78,8 +78,8 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         return net;
     }
 
-    /// <summary>Builds a network with the given weights (used by tests and fixtures).</summary>
-    public static VggLossNetwork FromTensors(IReadOnlyDictionary<string, TensorData> tensors, VggArchitecture architecture,
+    /// <summary>Builds a network from weights in memory; tests use it (InternalsVisibleTo) to skip writing a weight file.</summary>
+    internal static VggLossNetwork FromTensors(IReadOnlyDictionary<string, TensorData> tensors, VggArchitecture architecture,
         IReadOnlyCollection<string> taps, VggPooling pooling = VggPooling.Max, string source = "weights")
     {
         var net = new VggLossNetwork(architecture, taps, pooling);

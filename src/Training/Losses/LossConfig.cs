@@ -59,7 +59,7 @@ public sealed record LossConfig
         TvWeight = 0,
     };
 
-    public static LossConfig Read(YamlSection section, LossConfig defaults)
+    internal static LossConfig Read(YamlSection section, LossConfig defaults)
     {
         string network = section.Choice("network", defaults.Network, "vgg16", "vgg19");
         var architecture = VggArchitecture.Parse(network);

@@ -1,6 +1,6 @@
 using FastStyle.Data;
 using FastStyle.Training.Config;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Training.Losses;
 

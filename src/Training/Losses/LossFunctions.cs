@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace FastStyle.Training.Losses;
 
 /// <summary>The loss terms as pure tensor functions (checked against hand-computed values in tests).</summary>
-public static class LossFunctions
+internal static class LossFunctions
 {
     /// <summary>Gram matrix per image, normalised by C*H*W (Johnson et al. 2016, eq. 3): [N,C,H,W] -> [N,C,C].</summary>
     public static Tensor Gram(Tensor features)

@@ -1,7 +1,7 @@
 namespace FastStyle.Training.Losses;
 
 /// <summary>One wording, for train and optimize, of a loss that became NaN or infinite, naming the terms that did.</summary>
-public static class NonFiniteLoss
+internal static class NonFiniteLoss
 {
     public static string Describe(LossValues loss, string where)
     {

@@ -11,7 +11,7 @@ namespace FastStyle.Training.Networks;
 /// Weights are cast to the input's dtype, so a bfloat16 input computes in bfloat16 while the
 /// float32 parameters stay the master copy and receive the gradients (TorchSharp has no autocast).
 /// </summary>
-public sealed class ConvLayer : nn.Module<Tensor, Tensor>
+internal sealed class ConvLayer : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
     readonly long padding;
@@ -33,7 +33,7 @@ public sealed class ConvLayer : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>Affine instance norm (Ulyanov et al. 2016) with the same dtype-following casts as <see cref="ConvLayer"/>.</summary>
-public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+internal sealed class InstanceNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly Parameter bias;
@@ -53,7 +53,7 @@ public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
 /// Two conv-norm layers and a skip connection (He et al. 2016; Johnson et al. 2016 supplementary);
 /// the field names are the block's state-dict names (res1.conv1, res1.in1, ...).
 /// </summary>
-public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 {
     readonly ConvLayer conv1;
     readonly InstanceNorm in1;
@@ -76,7 +76,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 /// x2 upsampling. Nearest-neighbour resize then a reflection-padded 3x3 conv by default: a
 /// transposed conv's uneven overlap makes checkerboard artifacts (Odena, Dumoulin, Olah 2016).
 /// </summary>
-public sealed class UpsampleLayer : nn.Module<Tensor, Tensor>
+internal sealed class UpsampleLayer : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> conv;
     readonly bool transpose;

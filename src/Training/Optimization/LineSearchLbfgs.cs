@@ -19,7 +19,7 @@ namespace FastStyle.Training.Optimization;
 /// than earlier ones (amber: 4.0e5 at 50, 5.8e5 at 200; issue 12); projected, every accepted point is
 /// feasible and the accepted loss never rises.
 /// </summary>
-public sealed class LineSearchLbfgs : IDisposable
+internal sealed class LineSearchLbfgs : IDisposable
 {
     const double Armijo = 1e-4;
     const double MinStep = 1e-10;

@@ -5,7 +5,7 @@ using FastStyle.Data.Imaging;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Reporting;
-using FastStyle.Training.Training;
+using FastStyle.Training.Runs;
 
 namespace FastStyle.Training.Optimization;
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace FastStyle.Training.Reporting;
 
 /// <summary>SHA-256 of files and texts, recorded so a result can be traced to its exact inputs.</summary>
-public static class FileHash
+internal static class FileHash
 {
     public static string Sha256OfFile(string path)
     {

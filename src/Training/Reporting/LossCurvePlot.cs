@@ -4,13 +4,13 @@ using FastStyle.Data.Imaging;
 namespace FastStyle.Training.Reporting;
 
 /// <summary>One named series of a loss plot (x = step or iteration).</summary>
-public sealed record PlotSeries(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+internal sealed record PlotSeries(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y);
 
 /// <summary>
 /// Loss curves as PNG (ScottPlot). Losses span orders of magnitude, so the y axis shows log10;
 /// horizontal reference lines mark fixed levels (e.g. a trained network's loss in `compare`).
 /// </summary>
-public static class LossCurvePlot
+internal static class LossCurvePlot
 {
     static int fontRegistered;
 

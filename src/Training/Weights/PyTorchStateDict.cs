@@ -18,7 +18,7 @@ namespace FastStyle.Training.Weights;
 /// dictionary, failing when the pickle tries to call it. On top of that every entry must come out as
 /// a named tensor, so a file that smuggles in anything else is refused with one line naming the file.
 /// </summary>
-public static class PyTorchStateDict
+internal static class PyTorchStateDict
 {
     /// <summary>A zip local-file header, the first bytes of every torch.save file since PyTorch 1.6.</summary>
     static ReadOnlySpan<byte> ZipMagic => [0x50, 0x4B, 0x03, 0x04];

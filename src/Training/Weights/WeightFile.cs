@@ -8,7 +8,7 @@ namespace FastStyle.Training.Weights;
 /// (.pth/.pt from torch.save, recognised by its first bytes, whatever its extension) or
 /// safetensors (everything else, read exactly as before).
 /// </summary>
-public static class WeightFile
+internal static class WeightFile
 {
     public static IReadOnlyDictionary<string, TensorData> ReadTensors(string path)
     {

@@ -1,7 +1,7 @@
 using FastStyle.Inference;
 using TorchSharp;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>The compute type a run actually uses.</summary>
 public enum Precision { [Spelled("fp32")] Float32, [Spelled("bf16")] BFloat16 }
@@ -25,7 +25,7 @@ public sealed record PrecisionDecision(Precision Precision, string Reason, strin
 /// using where the hardware computes it: without AVX512-BF16 or AMX, oneDNN emulates bf16 and a
 /// 4x128 training step took about 3 minutes instead of 1.8 s in fp32 (AMD EPYC Zen 3, AVX2 only; issue 10).
 /// </summary>
-public sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags)
+internal sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags)
 {
     static readonly string[] NativeBf16Flags = ["avx512_bf16", "amx_bf16"];
 
@@ -72,7 +72,7 @@ public static class PrecisionPolicy
     /// <summary>The decision on this machine (CPU flags from /proc/cpuinfo; training runs on the CPU).</summary>
     public static PrecisionDecision Decide(PrecisionSetting setting) => Decide(setting, CpuFeatures.Current);
 
-    public static PrecisionDecision Decide(PrecisionSetting setting, CpuFeatures cpu)
+    internal static PrecisionDecision Decide(PrecisionSetting setting, CpuFeatures cpu)
     {
         string hardware = cpu.HasNativeBf16
             ? $"{cpu.Model} computes bf16 natively ({string.Join(", ", cpu.Flags.Where(f => f is "avx512_bf16" or "amx_bf16").Order())})"

@@ -3,7 +3,7 @@ using FastStyle.Data;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// A training checkpoint as one safetensors file: network weights ("net.*"), Adam moments
@@ -11,7 +11,7 @@ namespace FastStyle.Training.Training;
 /// the resolved config and its hash. Versioned so old files are recognised, not misread
 /// (field notes: checkpoints that break across versions).
 /// </summary>
-public sealed record Checkpoint
+internal sealed record Checkpoint
 {
     public const string SchemaVersion = "1";
     const string NetPrefix = "net.";

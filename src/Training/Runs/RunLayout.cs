@@ -1,10 +1,10 @@
 using System.Globalization;
 using FastStyle.Data;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>What to do when the run folder already holds another run's checkpoints or metrics.</summary>
-public enum ExistingRun
+internal enum ExistingRun
 {
     /// <summary>Refuse: a second `train` with the same command would otherwise mix two runs in one folder.</summary>
     Refuse,
@@ -93,7 +93,7 @@ public sealed class RunLayout(string directory)
     /// checkpoint; an older one would branch the run, with the later checkpoints still "latest".
     /// </summary>
     /// <param name="resumeStep">The step of <paramref name="resumeFrom"/>, when resuming.</param>
-    public void Prepare(ExistingRun existing, string? resumeFrom, long? resumeStep)
+    internal void Prepare(ExistingRun existing, string? resumeFrom, long? resumeStep)
     {
         if (File.Exists(Directory)) throw new FastStyleError($"run folder '{Directory}': is a file; pass --output with a folder");
         AtomicFile.CheckWritable(ResolvedConfig);

@@ -4,7 +4,7 @@ using FastStyle.Training.Config;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Reporting;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// A training run as data: one YAML file per style (configs/README.md documents every key).
@@ -68,7 +68,7 @@ public sealed record TrainingConfig
         return Read(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    public static TrainingConfig Read(YamlSection root, string baseDirectory)
+    internal static TrainingConfig Read(YamlSection root, string baseDirectory)
     {
         string? style = root.String("style_image", null)
             ?? throw new FastStyleError($"config '{root.FilePath}': 'style_image' is required (path to the style image, relative to the config)");

@@ -9,7 +9,7 @@ using FastStyle.Training.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 public sealed record TrainRequest
 {

@@ -4,7 +4,7 @@ using FastStyle.Training.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// One Adam step of Johnson et al. (2016): content features of the batch from the frozen VGG, the

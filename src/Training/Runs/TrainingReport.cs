@@ -1,6 +1,6 @@
 using FastStyle.Training.Losses;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>What one training step reports to observers (progress bar, CSV, TensorBoard).</summary>
 public sealed record StepReport(long Step, long TotalSteps, double Seconds, double ImagesPerSecond, LossValues Loss);

@@ -3,13 +3,13 @@ using System.Text;
 using FastStyle.Training.Reporting;
 using TorchSharp;
 
-namespace FastStyle.Training.Training;
+namespace FastStyle.Training.Runs;
 
 /// <summary>
 /// Writes a run's metrics three ways: metrics.csv (append; survives resume), TensorBoard event
 /// files (TorchSharp's SummaryWriter) and loss.png (redrawn at every checkpoint).
 /// </summary>
-public sealed class TrainingLog : IDisposable
+internal sealed class TrainingLog : IDisposable
 {
     readonly RunLayout layout;
     readonly StreamWriter csv;
