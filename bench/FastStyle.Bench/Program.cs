@@ -32,7 +32,7 @@ switch (args.FirstOrDefault())
         return 0;
     case "train" when args.Length >= 7:
         TrainingStepBenchmark.Run(args[1], args[2], args[3], int.Parse(args[4]), int.Parse(args[5]),
-            args[6] == "bf16" ? Precision.BFloat16 : Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);
+            FastStyle.Inference.EnumText<Precision>.Parse(args[6]) ?? Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);
         return 0;
     default:
         Console.Error.WriteLine("usage: inference | json train|infer|gatys --size N ... | train VGG DATASET STYLE BATCH SIZE fp32|bf16 [STEPS]");

@@ -29,7 +29,7 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(string vggPath, string dataset, string styleImage, ImageLoadOptions styleSize,
         LossConfig lossConfig, int batch, int size, Precision precision)
     {
-        var compute = precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        var compute = PrecisionPolicy.ComputeType(precision);
         var loss = PerceptualLoss.Load(vggPath, lossConfig);
         loss.Network.UseComputeType(compute);
         var style = ImageFile.Load(styleImage, styleSize);

@@ -14,7 +14,7 @@ public sealed record PrecisionDecision(Precision Precision, string Reason, strin
 {
     public string Name => PrecisionPolicy.Spelling(Precision);
 
-    public torch.ScalarType ComputeType => Precision == Precision.BFloat16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
+    public torch.ScalarType ComputeType => PrecisionPolicy.ComputeType(Precision);
 
     /// <summary>One line for the start of a run: "precision bf16 (auto: ...)".</summary>
     public string Describe() => $"precision {Name} ({Reason})";
@@ -30,6 +30,9 @@ internal sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags)
     static readonly string[] NativeBf16Flags = ["avx512_bf16", "amx_bf16"];
 
     public bool HasNativeBf16 => NativeBf16Flags.Any(Flags.Contains);
+
+    /// <summary>The flags that make bf16 native, as this CPU lists them (for the printed reason).</summary>
+    public IEnumerable<string> NativeBf16FlagsPresent => NativeBf16Flags.Where(Flags.Contains);
 
     public static CpuFeatures Unknown { get; } = new("unknown CPU", new HashSet<string>());
 
@@ -69,13 +72,17 @@ public static class PrecisionPolicy
 {
     public static string Spelling(Precision precision) => EnumText<Precision>.Of(precision);
 
+    /// <summary>The tensor type a <see cref="Precision"/> computes in.</summary>
+    public static torch.ScalarType ComputeType(Precision precision)
+        => precision == Precision.BFloat16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
+
     /// <summary>The decision on this machine (CPU flags from /proc/cpuinfo; training runs on the CPU).</summary>
     public static PrecisionDecision Decide(PrecisionSetting setting) => Decide(setting, CpuFeatures.Current);
 
     internal static PrecisionDecision Decide(PrecisionSetting setting, CpuFeatures cpu)
     {
         string hardware = cpu.HasNativeBf16
-            ? $"{cpu.Model} computes bf16 natively ({string.Join(", ", cpu.Flags.Where(f => f is "avx512_bf16" or "amx_bf16").Order())})"
+            ? $"{cpu.Model} computes bf16 natively ({string.Join(", ", cpu.NativeBf16FlagsPresent)})"
             : $"{cpu.Model} has no AVX512-BF16 or AMX, so bf16 would be emulated";
         return setting switch
         {
