@@ -75,7 +75,7 @@ public static class PeerBenchmark
             var clock = Stopwatch.StartNew();
             var batch = setup.Data.Next();
             double waited = clock.Elapsed.TotalSeconds;
-            var values = setup.Step.Run(batch); // reads the losses back: all work has finished
+            var (values, _) = setup.Step.Run(batch); // reads the losses back: all work has finished
             double total = clock.Elapsed.TotalSeconds;
             if (!double.IsFinite(values.Total)) throw new InvalidOperationException($"loss {values.Total} at step {i}: the step skipped its backward pass");
             Log(o, i, $"data={waited:F4} compute={total - waited:F4} content={values.Content:G4} style={values.Style:G4}");

@@ -101,4 +101,32 @@ public class CheckpointTests(TwoStepRun run) : IClassFixture<TwoStepRun>
         SafetensorsFile.Write(path, raw.Tensors.Values, metadata);
         Assert.Contains("schema version 99", Assert.Throws<FastStyleError>(() => Checkpoint.Load(path)).Message);
     }
+
+    [Theory]
+    [InlineData(null, 1.0)]   // checkpoints from before the spike guard
+    [InlineData("0.25", 0.25)]
+    public void The_learning_rate_backoff_is_read_with_one_for_older_files(string? stored, double expected)
+    {
+        var raw = SafetensorsFile.Read(run.CheckpointPath);
+        var metadata = raw.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metadata.Remove("lr_backoff");
+        if (stored != null) metadata["lr_backoff"] = stored;
+        string path = run.Dir.File($"backoff-{stored ?? "none"}.safetensors");
+        SafetensorsFile.Write(path, raw.Tensors.Values, metadata);
+        Assert.Equal(expected, Checkpoint.Load(path).LearningRateBackoff);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2")]
+    [InlineData("half")]
+    public void A_learning_rate_backoff_outside_0_to_1_is_refused_by_key(string stored)
+    {
+        var raw = SafetensorsFile.Read(run.CheckpointPath);
+        var metadata = raw.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metadata["lr_backoff"] = stored;
+        string path = run.Dir.File($"bad-backoff-{stored}.safetensors");
+        SafetensorsFile.Write(path, raw.Tensors.Values, metadata);
+        Assert.Contains("'lr_backoff'", Assert.Throws<FastStyleError>(() => Checkpoint.Load(path)).Message);
+    }
 }

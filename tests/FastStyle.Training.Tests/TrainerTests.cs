@@ -233,6 +233,43 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
     }
 
     [Fact]
+    public void Each_step_runs_at_the_scheduled_learning_rate_and_a_resume_continues_the_curve()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteSetup(dir), ["steps=8", "lr_schedule.kind=cosine", "lr_schedule.warmup_steps=2", "lr_schedule.final_fraction=0"]);
+        var recorder = new Recorder();
+        var half = Train(config, dir.File("run"), 4, observer: recorder);
+        Train(config, dir.File("run"), 8, resume: half.Checkpoint, observer: recorder);
+        var expected = Enumerable.Range(1, 8).Select(s => config.LrSchedule.At(s, config.LearningRate, 8));
+        Assert.Equal(expected, recorder.Steps.Select(s => s.LearningRate));
+        Assert.Equal(0, recorder.Steps[^1].LearningRate, 12);
+    }
+
+    [Fact]
+    public void A_runaway_loss_rolls_back_to_the_last_checkpoint_at_half_the_rate_and_stops_after_three_tries()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteSetup(dir), ["checkpoint_every=3"]);
+        var recorder = new Recorder();
+        // A guard that calls any step after a checkpoint a divergence: the rollback path, deterministically.
+        var result = Trainer.Run(new TrainRequest
+        {
+            Config = config, VggPath = Fixtures.TinyVggPath, OutputDirectory = dir.File("run"), MaxSteps = 10,
+            NewSpikeGuard = () => new LossSpikeGuard(rollbackFactor: 0, warmupSteps: 1),
+        }, recorder);
+
+        Assert.Equal(TrainOutcome.Diverged, result.Outcome);
+        Assert.Contains("after 3 rollbacks", result.Message);
+        var rollbacks = recorder.Warnings.Where(w => w.Contains("rolled back to") && w.Contains("(step 3)")).ToList();
+        Assert.Equal(Trainer.MaxRollbacks, rollbacks.Count);
+        // Steps 1-3 at the configured rate; each rollback halves the rate of the steps after it.
+        Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, 0.5, 0.25 }, recorder.Steps.Select(s => s.LearningRate / config.LearningRate));
+        // Step 6's checkpoint (after the third rollback) records the halved rate, so a resume keeps it.
+        Assert.Equal(new RunLayout(dir.File("run")).CheckpointPath(6), result.Checkpoint);
+        Assert.Equal(0.125, Checkpoint.Load(result.Checkpoint!).LearningRateBackoff);
+    }
+
+    [Fact]
     public void A_non_finite_loss_stops_with_Diverged()
     {
         // style_weight 1e300 makes the float32 loss infinite on the first step: deterministic divergence.

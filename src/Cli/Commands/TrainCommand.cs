@@ -62,7 +62,7 @@ public static class TrainCommand
     sealed class ProgressObserver(Action<int, string> report) : ITrainingObserver
     {
         public void OnStep(StepReport r)
-            => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
+            => report((int)r.Step, $"{r.ImagesPerSecond:F1} img/s  lr {r.LearningRate:G3}  loss {r.Loss.Total:G4}  content {r.Loss.Content:G4}  style {r.Loss.Style:G4}");
 
         public void OnPrecision(PrecisionDecision decision) => Progress.Line(decision.Describe());
 

@@ -28,6 +28,8 @@ internal sealed record Checkpoint
     public required int Seed { get; init; }
     /// <summary>The compute type the run used and why ("precision bf16 (auto: ...)"); empty in older checkpoints.</summary>
     public string Precision { get; init; } = "";
+    /// <summary>Factor on the scheduled learning rate after spike-guard rollbacks (1: none); absent in older checkpoints.</summary>
+    public double LearningRateBackoff { get; init; } = 1.0;
     public required IReadOnlyDictionary<string, TensorData> NetworkWeights { get; init; }
     public required IReadOnlyDictionary<string, TensorData> OptimizerState { get; init; }
 
@@ -50,6 +52,7 @@ internal sealed record Checkpoint
             ["config_sha256"] = ConfigHash,
             ["style_name"] = StyleName,
             ["precision"] = Precision,
+            ["lr_backoff"] = LearningRateBackoff.ToString("R", CultureInfo.InvariantCulture),
             ["style_image_sha256"] = StyleImageSha256,
             ["base_channels"] = Architecture.BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
@@ -80,6 +83,13 @@ internal sealed record Checkpoint
             return value;
         }
         int Int(string key, int min, int max) => (int)Number(key, min, max);
+        double Backoff()
+        {
+            if (!meta.TryGetValue("lr_backoff", out var text)) return 1.0;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0 && value <= 1))
+                throw new FastStyleError($"checkpoint '{path}': metadata 'lr_backoff' is '{Shorten(text)}', expected a number in (0, 1]");
+            return value;
+        }
         string upsampleText = Get("upsample");
         var upsample = EnumText<UpsampleMode>.Parse(upsampleText)
             ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Shorten(upsampleText)}', expected one of {string.Join(", ", EnumText<UpsampleMode>.All)}");
@@ -93,6 +103,7 @@ internal sealed record Checkpoint
             ConfigHash = Get("config_sha256"),
             StyleName = Get("style_name"),
             Precision = meta.GetValueOrDefault("precision") ?? "",
+            LearningRateBackoff = Backoff(),
             StyleImageSha256 = Get("style_image_sha256"),
             Architecture = new TransformerArchitecture(Int("base_channels", 1, TransformerArchitecture.MaxBaseChannels),
                 Int("residual_blocks", 0, TransformerArchitecture.MaxResidualBlocks), upsample),

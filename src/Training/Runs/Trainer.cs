@@ -30,6 +30,8 @@ public sealed record TrainRequest
     /// checkpoint: the single file to commit when a run outlives a session (issue 11).
     /// </summary>
     public string? ResumableCopy { get; init; }
+    /// <summary>Tests swap in a guard with other thresholds; a run uses the defaults.</summary>
+    internal Func<LossSpikeGuard> NewSpikeGuard { get; init; } = () => new LossSpikeGuard();
 }
 
 public enum TrainOutcome { Completed, Interrupted, Diverged }
@@ -43,6 +45,9 @@ public sealed record TrainResult(TrainOutcome Outcome, long Step, string? Checkp
 /// </summary>
 public static class Trainer
 {
+    /// <summary>Rollbacks (each halving the rate) before a run that keeps diverging is stopped.</summary>
+    public const int MaxRollbacks = 3;
+
     public static TrainResult Run(TrainRequest request, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new NullObserver();
@@ -96,29 +101,54 @@ public static class Trainer
         var outcome = TrainOutcome.Completed;
         string message = "";
         long stepsThisRun = 0;
+        var guard = config.SpikeGuard ? request.NewSpikeGuard() : null;
+        double backoff = checkpoint?.LearningRateBackoff ?? 1.0;
+        int rollbacks = 0;
         while (step < lastStep)
         {
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
             var batch = dataset.Next();
-            var values = trainingStep.Run(batch);
+            adam.LearningRate = backoff * config.LrSchedule.At(step + 1, config.LearningRate, config.Steps);
+            var (values, updated) = trainingStep.Run(batch, guard == null ? null : v => guard.Accept(v.Total));
             if (!double.IsFinite(values.Total))
             {
                 outcome = TrainOutcome.Diverged;
                 message = $"{NonFiniteLoss.Describe(values, $"step {step + 1}")}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate or style_weight.";
                 break;
             }
+            if (!updated)
+                observer.OnWarning($"step {step + 1}: loss {values.Total:G4} is over {guard!.SkipFactor}x the recent average ({guard.Average:G4}); batch skipped, weights unchanged");
+            if (guard is { Diverged: true })
+            {
+                if (lastCheckpoint == null || rollbacks == MaxRollbacks)
+                {
+                    outcome = TrainOutcome.Diverged;
+                    message = $"step {step + 1}: the loss average {guard.Average:G4} ran away from the last checkpoint's{(rollbacks > 0 ? $" after {rollbacks} rollbacks" : "")}; stopped. Last good checkpoint: {lastCheckpoint ?? "(none yet)"}. Try a lower learning_rate.";
+                    break;
+                }
+                // Back to the last checkpoint's weights and moments, at half the rate; the data
+                // stream goes on, so the batches that caused the divergence are not replayed.
+                var good = Checkpoint.Load(lastCheckpoint);
+                net.LoadWeights(good.NetworkWeights, lastCheckpoint);
+                adam.ImportState(good.OptimizerState, adam.Step, lastCheckpoint);
+                backoff /= 2;
+                rollbacks++;
+                guard.OnRollback();
+                observer.OnWarning($"step {step + 1}: the loss average {guard.Average:G4} ran away; rolled back to {lastCheckpoint} (step {good.Step}) and halved the learning rate (now x{backoff:G3} of the schedule)");
+            }
             step++;
             stepsThisRun++;
             position = batch.NextPosition;
             last = values;
             double seconds = clock.Elapsed.TotalSeconds;
-            var report = new StepReport(step, lastStep, seconds, stepsThisRun * config.BatchSize / Math.Max(seconds, 1e-9), values);
+            var report = new StepReport(step, lastStep, seconds, stepsThisRun * config.BatchSize / Math.Max(seconds, 1e-9), values, adam.LearningRate);
             observer.OnStep(report);
             if (step % config.LogEvery == 0 || step == lastStep) log.Append(report);
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
-                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
+                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, backoff, request);
+                guard?.OnCheckpoint();
                 log.Flush();
                 observer.OnCheckpoint(lastCheckpoint, step);
             }
@@ -128,7 +158,7 @@ public static class Trainer
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
             // SIGINT/SIGTERM: keep everything up to the last finished step.
-            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, request);
+            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, backoff, request);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
@@ -168,7 +198,7 @@ public static class Trainer
     }
 
     static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
-        long step, DataPosition position, TrainRequest request)
+        long step, DataPosition position, double backoff, TrainRequest request)
     {
         var checkpoint = new Checkpoint
         {
@@ -180,6 +210,7 @@ public static class Trainer
             ConfigHash = config.Hash,
             StyleName = config.StyleName,
             Precision = precision.Describe(),
+            LearningRateBackoff = backoff,
             StyleImageSha256 = styleHash,
             Architecture = config.Architecture,
             NetworkWeights = net.ExportWeights(),

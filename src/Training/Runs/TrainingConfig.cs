@@ -23,6 +23,9 @@ public sealed record TrainingConfig
     public int? StyleSize { get; init; } = 512;
     public int BatchSize { get; init; } = 4;
     public double LearningRate { get; init; } = 1e-3;
+    public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Defaults;
+    /// <summary>Skip outlier batches and roll back to the last checkpoint when the loss runs away (<see cref="LossSpikeGuard"/>).</summary>
+    public bool SpikeGuard { get; init; } = true;
     public int Steps { get; init; } = 40000;
     public int Seed { get; init; } = 42;
     /// <summary>Requested compute type; <see cref="PrecisionPolicy"/> decides what auto means on this machine.</summary>
@@ -82,6 +85,7 @@ public sealed record TrainingConfig
         var upsample = network?.Choice("upsample", d.Architecture.Upsample) ?? d.Architecture.Upsample;
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
+        var scheduleSection = root.Section("lr_schedule");
         var config = new TrainingConfig
         {
             StyleImage = stylePath,
@@ -91,6 +95,8 @@ public sealed record TrainingConfig
             StyleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : d.StyleSize),
             BatchSize = root.Int("batch_size", d.BatchSize, min: 1, max: 1024),
             LearningRate = root.Double("learning_rate", d.LearningRate, min: 0, max: 1),
+            LrSchedule = scheduleSection is null ? d.LrSchedule : LearningRateSchedule.Read(scheduleSection),
+            SpikeGuard = root.Bool("spike_guard", d.SpikeGuard),
             Steps = root.Int("steps", d.Steps, min: 1),
             Seed = root.Int("seed", d.Seed),
             Precision = root.Choice("precision", d.Precision),
@@ -136,6 +142,8 @@ public sealed record TrainingConfig
             $"style_size: {(StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original")}",
             $"batch_size: {BatchSize}",
             $"learning_rate: {LearningRate:R}",
+            LrSchedule.Describe(),
+            $"spike_guard: {(SpikeGuard ? "true" : "false")}",
             $"steps: {Steps}",
             $"seed: {Seed}",
             $"precision: {EnumText<PrecisionSetting>.Of(Precision)}",

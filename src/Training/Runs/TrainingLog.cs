@@ -51,6 +51,7 @@ internal sealed class TrainingLog : IDisposable
         tensorboard.add_scalar("loss/tv", (float)loss.TotalVariation, step);
         foreach (var (layer, v) in loss.StyleByLayer) tensorboard.add_scalar($"style/{layer}", (float)v, step);
         tensorboard.add_scalar("speed/images_per_second", (float)report.ImagesPerSecond, step);
+        if (double.IsFinite(report.LearningRate)) tensorboard.add_scalar("train/learning_rate", (float)report.LearningRate, step);
         history.Add((report.Step, loss.Total, loss.Content, loss.Style, loss.TotalVariation));
     }
 

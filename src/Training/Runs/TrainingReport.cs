@@ -3,7 +3,7 @@ using FastStyle.Training.Losses;
 namespace FastStyle.Training.Runs;
 
 /// <summary>What one training step reports to observers (progress bar, CSV, TensorBoard).</summary>
-public sealed record StepReport(long Step, long TotalSteps, double Seconds, double ImagesPerSecond, LossValues Loss);
+public sealed record StepReport(long Step, long TotalSteps, double Seconds, double ImagesPerSecond, LossValues Loss, double LearningRate = double.NaN);
 
 /// <summary>Receives events from a training run; the CLI shows them, tests record them.</summary>
 public interface ITrainingObserver

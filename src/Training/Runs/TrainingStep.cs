@@ -13,8 +13,11 @@ namespace FastStyle.Training.Runs;
 /// </summary>
 public sealed class TrainingStep(TransformerNet net, PerceptualLoss loss, LossTargets targets, AdamOptimizer adam, ScalarType compute)
 {
-    /// <summary>Runs the step unless the loss is not finite; returns the loss values either way.</summary>
-    public LossValues Run(TrainingBatch batch)
+    /// <summary>
+    /// Runs the step unless the loss is not finite or <paramref name="accept"/> refuses it (then the
+    /// weights stay as they were); returns the loss values and whether the weights were updated.
+    /// </summary>
+    public (LossValues Values, bool Updated) Run(TrainingBatch batch, Func<LossValues, bool>? accept = null)
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(batch.Data, [batch.Count, 3, batch.Size, batch.Size]);
@@ -24,9 +27,9 @@ public sealed class TrainingStep(TransformerNet net, PerceptualLoss loss, LossTa
         var y = net.call(lowered);
         var terms = loss.Compute(y, targets.StyleGrams, contentFeatures);
         var values = terms.ToValues();
-        if (!double.IsFinite(values.Total)) return values;
+        if (!double.IsFinite(values.Total) || (accept != null && !accept(values))) return (values, false);
         terms.Total.backward();
         adam.Update();
-        return values;
+        return (values, true);
     }
 }
