@@ -7,6 +7,8 @@
 # from the content image. One Markdown row per variant goes to stdout and to OUT/rows.md.
 #
 #   FASTSTYLE_VGG=../shared/models/vgg19.safetensors scripts/ablate.sh [--steps N] [--dev quick|full] VARIANT.yaml...
+#   scripts/ablate.sh --trained RUN_OR_CHECKPOINT_OR_ONNX [--dev quick|full] VARIANT.yaml
+#     scores a network trained elsewhere (a long run, a resumed run) with VARIANT's loss, without training.
 #
 # --dev quick scores on the first 4 content photos + 4 val photos (for a first look; say so when quoting it).
 # Environment: FASTSTYLE_DATASET (default ../shared/data/coco/train2017), OUT (default artifacts/ablate),
@@ -17,16 +19,19 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$root/../shared"
 steps=1000
 dev=full
+trained=""
 variants=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --steps) steps="$2"; shift 2 ;;
     --dev) dev="$2"; shift 2 ;;
+    --trained) trained="$(realpath "$2")"; shift 2 ;;
     -*) echo "ablate.sh: unknown option $1" >&2; exit 2 ;;
     *) variants+=("$1"); shift ;;
   esac
 done
 [[ ${#variants[@]} -gt 0 ]] || { echo "ablate.sh: give at least one variant config (YAML)" >&2; exit 2; }
+[[ -z "$trained" || ${#variants[@]} -eq 1 ]] || { echo "ablate.sh: --trained scores one network: give exactly one variant config" >&2; exit 2; }
 : "${FASTSTYLE_VGG:?set FASTSTYLE_VGG to a VGG-19 safetensors file}"
 export FASTSTYLE_DATASET="${FASTSTYLE_DATASET:-$shared/data/coco/train2017}"
 out="${OUT:-$root/artifacts/ablate}"
@@ -68,10 +73,16 @@ for variant in "${variants[@]}"; do
   style_image="$(cd "$(dirname "$variant")" && realpath "$(yaml_value "$variant" style_image "")")"
   style_size="$(yaml_value "$variant" style_size 512)"
   start=$(date +%s)
-  "${cli[@]}" train "$variant" --max-steps "$steps" --output "$dir/run" > "$dir/train.log" 2>&1 \
-    || { echo "ablate.sh: training $name failed (see $dir/train.log)" >&2; exit 1; }
+  if [[ -n "$trained" ]]; then
+    steps="(trained elsewhere)"
+    if [[ "$trained" == *.onnx ]]; then cp "$trained" "$dir/model.onnx"
+    else "${cli[@]}" export "$trained" --output "$dir/model.onnx" > "$dir/export.log" 2>&1; fi
+  else
+    "${cli[@]}" train "$variant" --max-steps "$steps" --output "$dir/run" > "$dir/train.log" 2>&1 \
+      || { echo "ablate.sh: training $name failed (see $dir/train.log)" >&2; exit 1; }
+    "${cli[@]}" export "$dir/run" --output "$dir/model.onnx" > "$dir/export.log" 2>&1
+  fi
   wall=$(( $(date +%s) - start ))
-  "${cli[@]}" export "$dir/run" --output "$dir/model.onnx" > "$dir/export.log" 2>&1
   for init in noise content; do
     iterations=$([[ $init == noise ]] && echo "$noise_iterations" || echo "$content_iterations")
     "${cli[@]}" compare --model "$dir/model.onnx" --style "$style_image" --content "${dev_set[@]}" \

@@ -110,18 +110,19 @@ public class ActivationScaleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Vgg_scale_is_read_from_yaml_and_only_auto_changes_the_config_text()
+    public void Vgg_scale_defaults_to_auto_and_only_as_is_changes_the_config_text()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("a.yaml"), "style_layers: {relu1_1: 1}\nvgg_scale: auto\n");
+        File.WriteAllText(dir.File("a.yaml"), "style_layers: {relu1_1: 1}\nvgg_scale: as_is\n");
         File.WriteAllText(dir.File("b.yaml"), "style_layers: {relu1_1: 1}\n");
-        var auto = LossConfigFile.Load(dir.File("a.yaml"));
+        var asIs = LossConfigFile.Load(dir.File("a.yaml"));
         var plain = LossConfigFile.Load(dir.File("b.yaml"));
-        Assert.Equal(VggScale.Auto, auto.VggScale);
-        Assert.Equal(VggScale.AsIs, plain.VggScale);
-        // The default adds nothing to the hashed text, so checkpoints of existing configs still resume.
+        Assert.Equal(VggScale.AsIs, asIs.VggScale);
+        Assert.Equal(VggScale.Auto, plain.VggScale);
+        // The default adds nothing to the hashed text, so checkpoints of existing configs (trained on
+        // the Caffe-scale file, which auto leaves unchanged) still resume without a warning.
         Assert.DoesNotContain("vgg_scale", plain.Describe());
-        Assert.EndsWith("vgg_scale: auto\n", auto.Describe());
+        Assert.EndsWith("vgg_scale: as_is\n", asIs.Describe());
     }
 
     [SharedDataFact]

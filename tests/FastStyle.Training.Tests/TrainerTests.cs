@@ -37,6 +37,8 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         public List<StepReport> Steps { get; } = [];
         public List<string> Warnings { get; } = [];
         public List<(string Path, long Step)> Checkpoints { get; } = [];
+        public List<string> VggScales { get; } = [];
+        public void OnVggScale(string description) => VggScales.Add(description);
         public void OnStep(StepReport report) => Steps.Add(report);
         public void OnWarning(string message) => Warnings.Add(message);
         public void OnCheckpoint(string path, long step) => Checkpoints.Add((path, step));
@@ -97,6 +99,14 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
     }
 
     [Fact]
+    public void The_run_reports_what_vgg_scale_auto_did_to_the_random_fixture_vgg()
+    {
+        // The default is auto; a random VGG is far from the Caffe scale, so it is rescaled per layer.
+        var reported = Assert.Single(run.Recorder.VggScales);
+        Assert.StartsWith("rescaled to Caffe scale: relu1_1 x", reported);
+    }
+
+    [Fact]
     public void The_reported_loss_falls_by_a_third_within_16_steps()
     {
         var totals = run.Recorder.Steps.Select(s => s.Loss.Total).ToArray();
@@ -136,6 +146,7 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         var layout = new RunLayout(run.OutputDirectory);
         Assert.Equal(layout.CheckpointPath(SixteenStepRun.Steps), run.Result.Checkpoint);
         Assert.Equal(1 + SixteenStepRun.Steps, File.ReadAllLines(layout.MetricsCsv).Length); // header + log_every 1
+        Assert.Equal("step,"u8.ToArray(), File.ReadAllBytes(layout.MetricsCsv)[..5]); // plain UTF-8, no byte-order mark
         Assert.Equal(run.Config.ResolvedText, File.ReadAllText(layout.ResolvedConfig));
     }
 

@@ -21,8 +21,11 @@ public sealed record LossConfig
     public double ContentWeight { get; init; } = 1;
     public double StyleWeight { get; init; } = 1;
     public double TvWeight { get; init; }
-    /// <summary>`as_is` by default: `auto` would change every loss computed with a random test VGG (see configs/README.md).</summary>
-    public VggScale VggScale { get; init; } = VggScale.AsIs;
+    /// <summary>
+    /// `auto` by default: a Caffe-scale file (the one the configs are tuned with) is left exactly as it
+    /// is, and any other file (torchvision's) is brought to that scale, so one config means the same with either.
+    /// </summary>
+    public VggScale VggScale { get; init; } = VggScale.Auto;
 
     public VggArchitecture Architecture => VggArchitecture.Parse(Network);
 
@@ -110,7 +113,8 @@ public sealed record LossConfig
         static string Map(IReadOnlyDictionary<string, double> m) => "{" + string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:R}")) + "}";
         return $"network: {Network}\npooling: {EnumText<VggPooling>.Of(Pooling)}\ncontent_layers: {Map(ContentLayers)}\n" +
                $"style_layers: {Map(StyleLayers)}\ncontent_weight: {ContentWeight:R}\nstyle_weight: {StyleWeight:R}\ntv_weight: {TvWeight:R}\n" +
-               // Only when set, so configs written before the key existed keep their hash (resume compares it).
-               (VggScale == VggScale.AsIs ? "" : $"vgg_scale: {EnumText<VggScale>.Of(VggScale)}\n");
+               // Only when not the default, so configs written before the key existed keep their hash (resume
+               // compares it): auto leaves the Caffe-scale files those runs used unchanged.
+               (VggScale == VggScale.Auto ? "" : $"vgg_scale: {EnumText<VggScale>.Of(VggScale)}\n");
     }
 }

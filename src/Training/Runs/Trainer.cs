@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FastStyle.Data;
 using FastStyle.Data.Datasets;
 using FastStyle.Data.Imaging;
+using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
 using FastStyle.Training.Reporting;
@@ -66,6 +67,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
+        if (config.Loss.VggScale == VggScale.Auto) observer.OnVggScale(ActivationScale.Describe(loss.Network.FeatureScales));
         var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = config.StyleSize }), config.StyleImage);
         using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
         string styleHash = FileHash.Sha256OfFile(config.StyleImage);

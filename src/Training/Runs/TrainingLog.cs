@@ -28,7 +28,8 @@ internal sealed class TrainingLog : IDisposable
         this.precision = precision;
         Directory.CreateDirectory(layout.Directory);
         if (resumedAtStep is { } step) TruncateAfter(step); else File.Delete(layout.MetricsCsv);
-        csv = new StreamWriter(layout.MetricsCsv, append: true, Encoding.UTF8);
+        // No byte-order mark: pandas and csv readers would take it into the first column name ("\ufeffstep").
+        csv = new StreamWriter(layout.MetricsCsv, append: true, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         tensorboard = torch.utils.tensorboard.SummaryWriter(layout.TensorBoardDirectory);
     }
 

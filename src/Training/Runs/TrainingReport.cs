@@ -10,6 +10,8 @@ public interface ITrainingObserver
 {
     void OnStart(long startStep, long totalSteps) { }
     void OnPrecision(PrecisionDecision decision) { }
+    /// <summary>What `vgg_scale: auto` found in the VGG file (Caffe scale, or the per-layer factors applied).</summary>
+    void OnVggScale(string description) { }
     void OnWarmStart(string checkpoint, string styleName, long step) { }
     void OnStep(StepReport report) { }
     void OnCheckpoint(string path, long step) { }
