@@ -155,15 +155,27 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     /// <summary>The activations as the weights give them, without <see cref="FeatureScales"/>.</summary>
     public Dictionary<string, Tensor> RawFeatures(Tensor rgb, IReadOnlyCollection<string> wanted)
     {
-        var x = ((rgb - mean) / std).to(ComputeType);
+        // Each intermediate's handle is released as soon as the next layer has consumed it. In Python
+        // reference counting frees them there; in TorchSharp they would live until the step's dispose
+        // scope ends, which kept every pre-ReLU conv output and the whole no-grad content pass alive
+        // through backward (about 0.7 GB at 4x256). Autograd holds its own references to what it saves.
+        using var centred = rgb - mean;
+        using var normalised = centred / std;
+        var x = normalised.to(ComputeType);
         var taps = new Dictionary<string, Tensor>(wanted.Count);
+        bool xIsTap = false;
         foreach (var (module, tap) in steps)
         {
-            x = module.call(x);
+            var next = module.call(x);
+            if (!xIsTap) x.Dispose();
+            x = next;
+            xIsTap = false;
             if (tap == null || !wanted.Contains(tap)) continue;
-            taps[tap] = ComputeType == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+            xIsTap = ComputeType == ScalarType.Float32;
+            taps[tap] = xIsTap ? x : x.to(ScalarType.Float32);
             if (taps.Count == wanted.Count) break;
         }
+        if (!xIsTap) x.Dispose();
         return taps;
     }
 }
