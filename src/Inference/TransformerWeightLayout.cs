@@ -17,8 +17,8 @@ public static class TransformerWeightLayout
             list.Add((conv.BiasName, [conv.OutChannels]));
             if (conv.Norm is { } norm)
             {
-                list.Add(($"{norm}.weight", [conv.OutChannels]));
-                list.Add(($"{norm}.bias", [conv.OutChannels]));
+                list.Add(($"{norm}.weight", arch.NormShape(conv.OutChannels)));
+                list.Add(($"{norm}.bias", arch.NormShape(conv.OutChannels)));
             }
         }
         return list;
