@@ -30,7 +30,8 @@ public sealed partial record ModelMetadata(
     /// The styles in the order of the network's style-weight columns. One style: <see cref="StyleName"/>
     /// and <see cref="StyleImageSha256"/>. Several: their own metadata keys, and StyleName is the network's name.
     /// </summary>
-    public IReadOnlyList<StyleEntry> Styles { get; init; } = [new(StyleName, StyleImageSha256)];
+    public IReadOnlyList<StyleEntry> Styles { get => styles; init => styles = new StyleEntries(value); }
+    readonly StyleEntries styles = new([new(StyleName, StyleImageSha256)]);
     /// <summary>Input and output tensor convention, for humans reading the file with other tools.</summary>
     public string PixelConvention { get; init; } = PixelConventionText;
     /// <summary>
