@@ -23,4 +23,15 @@ public static class TransformerWeightLayout
         }
         return list;
     }
+
+    /// <summary>Every instance-norm tensor ("in1.weight", "res1.in2.bias", ...) and its channel count: the per-style tables of a multi-style network.</summary>
+    public static IEnumerable<(string Name, int Channels)> NormTensors(TransformerArchitecture arch)
+    {
+        foreach (var conv in arch.Convolutions())
+            if (conv.Norm is { } norm)
+            {
+                yield return ($"{norm}.weight", conv.OutChannels);
+                yield return ($"{norm}.bias", conv.OutChannels);
+            }
+    }
 }
