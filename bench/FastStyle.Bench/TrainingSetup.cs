@@ -41,7 +41,7 @@ public sealed class TrainingSetup : IDisposable
         return new TrainingSetup
         {
             Net = net, Loss = loss, Data = data, Compute = compute, StyleWidth = style.Width, StyleHeight = style.Height,
-            Step = new TrainingStep(net, loss, targets, adam, compute), adam = adam, targets = targets,
+            Step = new TrainingStep(net, loss, [new TrainingStyle("bench", targets, 1, 0)], adam, compute), adam = adam, targets = targets,
         };
     }
 

@@ -53,6 +53,8 @@ public sealed partial record ModelMetadata
             throw new FastStyleError($"model '{path}': weights checksum mismatch (metadata {Keys.WeightsSha256} differs from the weights); the file is corrupt, export or copy it again");
         CheckTensor(path, model.Graph.Input, "input", "input");
         CheckTensor(path, model.Graph.Output, "output", "output");
+        if (metadata.Architecture.IsMultiStyle)
+            CheckTensor(path, model.Graph.Input, TransformerOnnxExporter.StyleWeightsName, "input", rank: 2);
         return (metadata, bytes);
     }
 
@@ -64,15 +66,15 @@ public sealed partial record ModelMetadata
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    static void CheckTensor(string path, IEnumerable<ValueInfoProto> values, string name, string role)
+    static void CheckTensor(string path, IEnumerable<ValueInfoProto> values, string name, string role, int rank = 4)
     {
         var info = values.FirstOrDefault(v => v.Name == name)
             ?? throw NotOurs(path, $"no graph {role} named '{name}'");
         var tensor = info.Type?.TensorType;
         if (tensor is null || tensor.ElemType != (int)TensorProto.Types.DataType.Float)
             throw NotOurs(path, $"graph {role} '{name}' is not a float32 tensor");
-        if (tensor.Shape is null || tensor.Shape.Dim.Count != 4)
-            throw NotOurs(path, $"graph {role} '{name}' has rank {tensor.Shape?.Dim.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, expected 4 (NCHW)");
+        if (tensor.Shape is null || tensor.Shape.Dim.Count != rank)
+            throw NotOurs(path, $"graph {role} '{name}' has rank {tensor.Shape?.Dim.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, expected {rank}{(rank == 4 ? " (NCHW)" : "")}");
     }
 
     static FastStyleError NotOurs(string path, string reason, Exception? inner = null)

@@ -15,13 +15,23 @@ public sealed partial record ModelMetadata(
     TransformerArchitecture Architecture)
 {
     public const string FormatName = "faststyle-transformer";
-    /// <summary>Bumped when a reader of the previous version would misread a file; readers refuse newer versions.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>Bumped when a reader of the previous version would misread a file; readers refuse newer versions.
+    /// Version 2: multi-style models, which need the extra <c>style_weights</c> input a version-1 reader would
+    /// not feed. Single-style models are still written as version 1, byte for byte as before.</summary>
+    public const int CurrentFormatVersion = 2;
+    const int SingleStyleFormatVersion = 1;
     public const string KeyPrefix = "faststyle.";
     public const string PixelConventionText = "float32 NCHW RGB in [0,1]";
 
     public string Format { get; init; } = FormatName;
-    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public int FormatVersion { get; init; } = Architecture.IsMultiStyle ? CurrentFormatVersion : SingleStyleFormatVersion;
+
+    /// <summary>
+    /// The styles in the order of the network's style-weight columns. One style: <see cref="StyleName"/>
+    /// and <see cref="StyleImageSha256"/>. Several: their own metadata keys, and StyleName is the network's name.
+    /// </summary>
+    public IReadOnlyList<StyleEntry> Styles { get => styles; init => styles = new StyleEntries(value); }
+    readonly StyleEntries styles = new([new(StyleName, StyleImageSha256)]);
     /// <summary>Input and output tensor convention, for humans reading the file with other tools.</summary>
     public string PixelConvention { get; init; } = PixelConventionText;
     /// <summary>
@@ -45,6 +55,9 @@ public sealed partial record ModelMetadata(
         public const string Upsample = KeyPrefix + "arch.upsample";
         public const string PixelConvention = KeyPrefix + "pixel_convention";
         public const string WeightsSha256 = KeyPrefix + "weights_sha256";
+        public const string Styles = KeyPrefix + "arch.styles";
+        public const string StyleNames = KeyPrefix + "style_names";
+        public const string StyleImageSha256s = KeyPrefix + "style_image_sha256s";
     }
 
     /// <summary>Key/value pairs in a fixed order (stable files for identical inputs); numbers are invariant-culture.</summary>
@@ -64,6 +77,14 @@ public sealed partial record ModelMetadata(
             new(Keys.Upsample, EnumText<UpsampleMode>.Of(Architecture.Upsample)),
             new(Keys.PixelConvention, PixelConvention),
         ];
+        if (Architecture.IsMultiStyle)
+        {
+            if (Styles.Count != Architecture.Styles)
+                throw new InvalidOperationException($"metadata lists {Styles.Count} styles for a {Architecture.Styles}-style network");
+            properties.Add(new(Keys.Styles, Architecture.Styles.ToString(inv)));
+            properties.Add(new(Keys.StyleNames, StyleList.NamesJson(Styles)));
+            properties.Add(new(Keys.StyleImageSha256s, StyleList.HashesJson(Styles)));
+        }
         if (WeightsSha256 != null) properties.Add(new(Keys.WeightsSha256, WeightsSha256));
         return properties;
     }
@@ -115,10 +136,29 @@ public sealed partial record ModelMetadata(
             return null;
         }
 
-        reason = "";
-        return new ModelMetadata(Text(Keys.StyleName)!, Text(Keys.StyleImageSha256)!, steps!.Value, Text(Keys.ConfigHash)!,
-            new TransformerArchitecture((int)channels!.Value, (int)blocks!.Value, upsample!.Value))
+        long styleCount = Text(Keys.Styles) is null ? 1 : Number(Keys.Styles) ?? -1;
+        if (styleCount is < 1 or > TransformerArchitecture.MaxStyles || (styleCount > 1) != (version >= 2))
         {
+            reason = $"missing or invalid '{Keys.Styles}' metadata";
+            return null;
+        }
+        var architecture = new TransformerArchitecture((int)channels!.Value, (int)blocks!.Value, upsample!.Value, (int)styleCount);
+        IReadOnlyList<StyleEntry> styles = [new(Text(Keys.StyleName)!, Text(Keys.StyleImageSha256)!)];
+        if (architecture.IsMultiStyle)
+        {
+            var list = StyleList.Parse(Text(Keys.StyleNames), Text(Keys.StyleImageSha256s), architecture.Styles, out string problem);
+            if (list is null)
+            {
+                reason = $"invalid '{Keys.StyleNames}'/'{Keys.StyleImageSha256s}' metadata: {problem}";
+                return null;
+            }
+            styles = list;
+        }
+
+        reason = "";
+        return new ModelMetadata(Text(Keys.StyleName)!, Text(Keys.StyleImageSha256)!, steps!.Value, Text(Keys.ConfigHash)!, architecture)
+        {
+            Styles = styles,
             Format = format,
             FormatVersion = version,
             PixelConvention = Text(Keys.PixelConvention) ?? PixelConventionText,

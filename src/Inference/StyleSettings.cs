@@ -13,6 +13,13 @@ namespace FastStyle.Inference;
 /// <param name="TileOverlap">Pixels shared by neighbouring tiles, blended with linear ramps to hide seams.</param>
 public sealed record StyleSettings(float Strength = 1f, bool PreserveColor = false, int TileSize = 0, int TileOverlap = 32)
 {
+    /// <summary>
+    /// For multi-style models: one weight per style the model holds (<see cref="ModelMetadata.Styles"/>),
+    /// normally summing to 1 (<see cref="StyleMix.Parse"/> makes them from "wave=0.7,udnie=0.3").
+    /// Null: the model's first style. Single-style models ignore it.
+    /// </summary>
+    public IReadOnlyList<float>? StyleWeights { get; init; }
+
     /// <summary>Above this many pixels, automatic tiling kicks in: peak ORT memory grows with H*W times the widest layer.</summary>
     public const long AutoTilePixelBudget = 1024L * 1024;
     // 512 rather than 1024: at 4096x3072 peak RSS fell from 1.78 GB to 0.97 GB and time from 76 s to 56 s
@@ -36,6 +43,8 @@ public sealed record StyleSettings(float Strength = 1f, bool PreserveColor = fal
         // Named as the user sets it (--tile): the overlap is an internal detail, explained, not named.
         if (TileSize != 0 && TileSize < MinTileSize)
             throw new FastStyleError($"tile size (--tile) {TileSize} is too small: tiles overlap by {TileOverlap} pixels on each side, so the minimum is {MinTileSize} (0 = automatic)");
+        if (StyleWeights != null && StyleWeights.Any(w => !float.IsFinite(w)))
+            throw new FastStyleError("style setting 'style_weights': every weight must be a finite number");
         if (TileSize == 0 && 2 * TileOverlap >= AutoTileSize)
             throw new FastStyleError($"style setting 'tile_overlap': {TileOverlap} must be less than half the automatic tile size {AutoTileSize}");
     }

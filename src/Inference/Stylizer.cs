@@ -17,6 +17,7 @@ public sealed class Stylizer : IDisposable
 
     readonly InferenceSession session;
     static readonly string[] InputNames = [TransformerOnnxExporter.InputName];
+    static readonly string[] MultiStyleInputNames = [TransformerOnnxExporter.InputName, TransformerOnnxExporter.StyleWeightsName];
     static readonly string[] OutputNames = [TransformerOnnxExporter.OutputName];
 
     public string ModelPath { get; }
@@ -64,10 +65,11 @@ public sealed class Stylizer : IDisposable
         if (settings.Strength == 0f)
             return new RgbImage(content.Width, content.Height, (float[])content.Pixels.Clone());
 
+        float[] styleWeights = StyleWeightsFor(settings);
         int tile = settings.EffectiveTileSize(content.Width, content.Height);
         float[] stylized = tile == 0
-            ? Run(content.Pixels, 1, content.Height, content.Width)
-            : RunTiled(content, tile, settings.TileOverlap, cancel, onTile);
+            ? Run(content.Pixels, 1, content.Height, content.Width, styleWeights)
+            : RunTiled(content, tile, settings.TileOverlap, styleWeights, cancel, onTile);
         return Finish(content, stylized, settings);
     }
 
@@ -89,7 +91,7 @@ public sealed class Stylizer : IDisposable
         int size = 3 * w * h;
         var batch = new float[contents.Count * size];
         for (int i = 0; i < contents.Count; i++) contents[i].Pixels.CopyTo(batch, i * size);
-        float[] output = Run(batch, contents.Count, h, w);
+        float[] output = Run(batch, contents.Count, h, w, StyleWeightsFor(settings));
         return contents.Select((c, i) => Finish(c, output.AsSpan(i * size, size).ToArray(), settings)).ToList();
     }
 
@@ -106,20 +108,40 @@ public sealed class Stylizer : IDisposable
             throw new FastStyleError($"image {width}x{height} is too small to stylise (minimum {MinImageSize}x{MinImageSize})");
     }
 
+    /// <summary>The style-weight row every image is run with (empty for a single-style model).</summary>
+    float[] StyleWeightsFor(StyleSettings settings)
+    {
+        int styles = Metadata.Architecture.Styles;
+        if (!Metadata.Architecture.IsMultiStyle) return [];
+        if (settings.StyleWeights is not { } weights) return StyleMix.FirstStyle(styles);
+        if (weights.Count != styles)
+            throw new FastStyleError($"style setting 'style_weights': {weights.Count} weights for model '{ModelPath}', which holds {styles} styles ({string.Join(", ", Metadata.Styles.Select(s => s.Name))})");
+        return weights.ToArray();
+    }
+
     /// <summary>One ORT call on an [n,3,h,w] batch. Input and output tensors wrap managed arrays (no copies).</summary>
-    internal float[] Run(float[] nchw, int n, int height, int width)
+    internal float[] Run(float[] nchw, int n, int height, int width, float[]? styleWeights = null)
     {
         long[] shape = [n, 3, height, width];
         var result = new float[nchw.Length];
         using var input = OrtValue.CreateTensorValueFromMemory(nchw, shape);
         using var output = OrtValue.CreateTensorValueFromMemory(result, shape);
         using var runOptions = new RunOptions();
-        session.Run(runOptions, InputNames, [input], OutputNames, [output]);
+        if (styleWeights is not { Length: > 0 })
+        {
+            session.Run(runOptions, InputNames, [input], OutputNames, [output]);
+            return result;
+        }
+        // Every image of the batch gets the same style row.
+        var rows = new float[n * styleWeights.Length];
+        for (int i = 0; i < n; i++) styleWeights.CopyTo(rows, i * styleWeights.Length);
+        using var weights = OrtValue.CreateTensorValueFromMemory(rows, [n, styleWeights.Length]);
+        session.Run(runOptions, MultiStyleInputNames, [input, weights], OutputNames, [output]);
         return result;
     }
 
     /// <summary>Stylises overlapping tiles and stitches them with <see cref="TileLayout"/> weights.</summary>
-    float[] RunTiled(RgbImage content, int tile, int overlap, CancellationToken cancel, Action<int, int>? onTile)
+    float[] RunTiled(RgbImage content, int tile, int overlap, float[] styleWeights, CancellationToken cancel, Action<int, int>? onTile)
     {
         int tiles = TileLayout.Starts(content.Height, tile, overlap).Length * TileLayout.Starts(content.Width, tile, overlap).Length, done = 0;
         int w = content.Width, h = content.Height, plane = w * h;
@@ -140,7 +162,7 @@ public sealed class Stylizer : IDisposable
                     for (int y = 0; y < th; y++)
                         Array.Copy(src, ch * plane + (y0 + y) * w + x0, tileIn, (ch * th + y) * tw, tw);
 
-                float[] tileOut = Run(tileIn, 1, th, tw);
+                float[] tileOut = Run(tileIn, 1, th, tw, styleWeights);
 
                 for (int y = 0; y < th; y++)
                     for (int x = 0; x < tw; x++)

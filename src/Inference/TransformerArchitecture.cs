@@ -28,9 +28,23 @@ public enum UpsampleMode
 /// (and the ONNX model) clips them to [0,1].
 /// (Layers are methods, not properties, so the record's printed form, which ONNX doc strings and
 /// messages show, stays "TransformerArchitecture { BaseChannels = 32, ... }".)
+///
+/// <see cref="Styles"/>: conditional instance normalisation (Dumoulin, Shlens, Kudlur 2017): every norm
+/// holds one scale/shift row per style ("in1.weight" [Styles, C]) and a per-sample style-weight vector
+/// w ([N, Styles]) picks gamma = w @ weight, beta = w @ bias; the convolutions are shared. Styles = 1 is
+/// the plain network with [C] norm parameters, so single-style checkpoints and ONNX files are unchanged.
 /// </summary>
-public sealed record TransformerArchitecture(int BaseChannels = 32, int ResidualBlocks = 5, UpsampleMode Upsample = UpsampleMode.Nearest)
+public sealed record TransformerArchitecture(int BaseChannels = 32, int ResidualBlocks = 5, UpsampleMode Upsample = UpsampleMode.Nearest, int Styles = 1)
 {
+    /// <summary>Bound for configs and file metadata: far more styles than anyone trains, small enough that a crafted count cannot allocate much.</summary>
+    public const int MaxStyles = 256;
+
+    /// <summary>True when the norms are conditional (more than one style row).</summary>
+    public bool IsMultiStyle => Styles > 1;
+
+    /// <summary>Shape of a norm's scale or shift: [C] for one style (the original layout), [Styles, C] for several.</summary>
+    public long[] NormShape(int channels) => IsMultiStyle ? [Styles, channels] : [channels];
+
     public const float InstanceNormEpsilon = 1e-5f;
     public const int DefaultBaseChannels = 32;
     /// <summary>Upper bounds for configs and for metadata read from files: width 4 (128 channels) and
@@ -44,20 +58,23 @@ public sealed record TransformerArchitecture(int BaseChannels = 32, int Residual
         BaseChannels is < 1 or > MaxBaseChannels ? $"base_channels {BaseChannels} is outside 1..{MaxBaseChannels}"
         : ResidualBlocks is < 0 or > MaxResidualBlocks ? $"residual_blocks {ResidualBlocks} is outside 0..{MaxResidualBlocks}"
         : !Enum.IsDefined(Upsample) ? $"upsample {(int)Upsample} is unknown"
+        : Styles is < 1 or > MaxStyles ? $"styles {Styles} is outside 1..{MaxStyles}"
         : null;
 
-    /// <summary>The config keys and values, as a config and the training banner show them.</summary>
-    public override string ToString() => $"base_channels {BaseChannels}, residual_blocks {ResidualBlocks}, upsample {EnumText<UpsampleMode>.Of(Upsample)}";
+    /// <summary>The config keys and values, as a config and the training banner show them (a single-style
+    /// network prints as it always did: the text is part of config hashes).</summary>
+    public override string ToString() => $"base_channels {BaseChannels}, residual_blocks {ResidualBlocks}, upsample {EnumText<UpsampleMode>.Of(Upsample)}"
+        + (IsMultiStyle ? $", styles {Styles}" : "");
 
     /// <summary>H and W must be multiples of this to come back at the same size (two stride-2 convs, two x2 upsamplings).</summary>
     public const int SizeMultiple = 4;
 
     /// <summary>Channel widths scale with the multiplier; the paper's CPU advice is 0.5 (c9s1-16 ... R64x5).</summary>
-    public static TransformerArchitecture FromWidth(double widthMultiplier, int residualBlocks, UpsampleMode upsample)
+    public static TransformerArchitecture FromWidth(double widthMultiplier, int residualBlocks, UpsampleMode upsample, int styles = 1)
     {
         int channels = (int)Math.Round(DefaultBaseChannels * widthMultiplier);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(widthMultiplier), "width multiplier gives no channels");
-        return new TransformerArchitecture(channels, residualBlocks, upsample);
+        return new TransformerArchitecture(channels, residualBlocks, upsample, styles);
     }
 
     /// <summary>The network's stages in order, with their state-dict names.</summary>

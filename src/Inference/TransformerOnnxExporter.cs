@@ -20,6 +20,8 @@ public static class TransformerOnnxExporter
     public const long IrVersion = 8;
     public const string InputName = "input";
     public const string OutputName = "output";
+    /// <summary>Multi-style models only: [N, styles] float, each row the style mix for that image (normally summing to 1).</summary>
+    public const string StyleWeightsName = "style_weights";
 
     /// <summary>Serialised ModelProto bytes. Missing or mis-shaped weights raise <see cref="FastStyleError"/> naming the tensor.</summary>
     public static byte[] Export(TransformerArchitecture arch, IReadOnlyDictionary<string, TensorData> weights, ModelMetadata metadata)
@@ -58,6 +60,7 @@ public static class TransformerOnnxExporter
 
         new TransformerGraph(g, arch).Build(InputName, OutputName);
         g.Graph.Input.Add(FloatValueInfo(InputName, "N", 3, "H", "W"));
+        if (arch.IsMultiStyle) g.Graph.Input.Add(FloatValueInfo(StyleWeightsName, "N", arch.Styles));
         g.Graph.Output.Add(FloatValueInfo(OutputName, "N", 3, "H", "W"));
         g.Graph.DocString = $"FastStyle transformer {arch}: {ModelMetadata.PixelConventionText} in and out, any H and W.";
 

@@ -17,10 +17,21 @@ public static class TransformerWeightLayout
             list.Add((conv.BiasName, [conv.OutChannels]));
             if (conv.Norm is { } norm)
             {
-                list.Add(($"{norm}.weight", [conv.OutChannels]));
-                list.Add(($"{norm}.bias", [conv.OutChannels]));
+                list.Add(($"{norm}.weight", arch.NormShape(conv.OutChannels)));
+                list.Add(($"{norm}.bias", arch.NormShape(conv.OutChannels)));
             }
         }
         return list;
+    }
+
+    /// <summary>Every instance-norm tensor ("in1.weight", "res1.in2.bias", ...) and its channel count: the per-style tables of a multi-style network.</summary>
+    public static IEnumerable<(string Name, int Channels)> NormTensors(TransformerArchitecture arch)
+    {
+        foreach (var conv in arch.Convolutions())
+            if (conv.Norm is { } norm)
+            {
+                yield return ($"{norm}.weight", conv.OutChannels);
+                yield return ($"{norm}.bias", conv.OutChannels);
+            }
     }
 }

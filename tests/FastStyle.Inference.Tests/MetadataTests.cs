@@ -83,9 +83,9 @@ public sealed class MetadataTests
     public void NewerFormatVersionIsRejected()
     {
         var model = ExportedModel();
-        model.MetadataProps.Single(p => p.Key == "faststyle.format_version").Value = "2";
+        model.MetadataProps.Single(p => p.Key == "faststyle.format_version").Value = "3";
         var e = WriteAndRead(model);
-        Assert.Contains("format version 2 is newer", e.Message);
+        Assert.Contains("format version 3 is newer", e.Message);
     }
 
     [Fact]

@@ -73,8 +73,26 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
     }
 
     string Norm(string name, string x)
-        => g.Node("InstanceNormalization", $"{name}.out", [x, $"{name}.weight", $"{name}.bias"],
+    {
+        if (!arch.IsMultiStyle)
+            return g.Node("InstanceNormalization", $"{name}.out", [x, $"{name}.weight", $"{name}.bias"],
+                Float("epsilon", TransformerArchitecture.InstanceNormEpsilon));
+        // Conditional instance norm (Dumoulin et al. 2017): InstanceNormalization's scale and bias are
+        // per channel, not per sample, so it normalises with scale 1 / bias 0 and the per-sample
+        // gamma = style_weights @ weight ([N,S] x [S,C]), likewise beta, are applied as [N,C,1,1].
+        int channels = g.FloatValues($"{name}.weight").Length / arch.Styles;
+        string normalized = g.Node("InstanceNormalization", $"{name}.normalized",
+            [x, SharedFloats($"const_ones_{channels}", channels, 1f), SharedFloats($"const_zeros_{channels}", channels, 0f)],
             Float("epsilon", TransformerArchitecture.InstanceNormEpsilon));
+        string PerSample(string table)
+            => g.Node("Reshape", $"{table}.per_sample", [g.Node("MatMul", $"{table}.mixed", [TransformerOnnxExporter.StyleWeightsName, table]),
+                Constant("const_shape_nc11", 0, -1, 1, 1)]);
+        string scaled = g.Node("Mul", $"{name}.scaled", [normalized, PerSample($"{name}.weight")]);
+        return g.Node("Add", $"{name}.out", [scaled, PerSample($"{name}.bias")]);
+    }
+
+    string SharedFloats(string name, int count, float value)
+        => g.Graph.Initializer.Any(t => t.Name == name) ? name : g.FloatInitializer(name, [count], Enumerable.Repeat(value, count).ToArray());
 
     string Relu(string x) => g.Node("Relu", $"{x}.relu", [x]);
 

@@ -205,6 +205,16 @@ internal sealed class YamlSection
         return new YamlSection(file, prefix + key + ".", map);
     }
 
+    /// <summary>A list of sections (`styles: [{name: ..., image: ...}, ...]`), each prefixed "key[i].", or null when absent.</summary>
+    public IReadOnlyList<YamlSection>? SectionList(string key)
+    {
+        var n = Get(key);
+        if (n == null || IsNullNode(n)) return null;
+        if (n is not YamlSequenceNode seq || seq.Children.Count == 0 || seq.Children.Any(c => c is not YamlMappingNode))
+            throw new FastStyleError($"{Where(n)}: '{Qualified(key)}' must be a non-empty list of sections (- name: ..., image: ...)");
+        return seq.Children.Select((c, i) => new YamlSection(file, $"{prefix}{key}[{i}].", (YamlMappingNode)c)).ToList();
+    }
+
     /// <summary>Errors on the first key no getter asked for.</summary>
     public void RejectUnknownKeys()
     {

@@ -28,7 +28,10 @@ public static class CheckpointExporter
     public static ExportResult Export(string checkpointPath, string outputPath)
     {
         var checkpoint = Checkpoint.Load(checkpointPath);
-        var metadata = new ModelMetadata(checkpoint.StyleName, checkpoint.StyleImageSha256, checkpoint.Step, checkpoint.ConfigHash, checkpoint.Architecture);
+        var metadata = new ModelMetadata(checkpoint.StyleName, checkpoint.StyleImageSha256, checkpoint.Step, checkpoint.ConfigHash, checkpoint.Architecture)
+        {
+            Styles = checkpoint.Styles,
+        };
         return Export(checkpoint.Architecture, checkpoint.NetworkWeights, metadata, checkpointPath, outputPath);
     }
 
@@ -49,8 +52,9 @@ public static class CheckpointExporter
             TransformerOnnxExporter.Write(temp, architecture, weights, metadata);
             double worst = 0;
             using (var stylizer = Stylizer.Load(temp, new StylizerOptions()))
-                foreach (var (w, h) in ParitySizes)
-                    worst = Math.Max(worst, MaxDifference(net, stylizer, ParityInput(w, h)));
+                foreach (var styleWeights in ParityStyleWeights(architecture.Styles))
+                    foreach (var (w, h) in ParitySizes)
+                        worst = Math.Max(worst, MaxDifference(net, stylizer, ParityInput(w, h), styleWeights));
             if (!(worst <= ParityTolerance))
                 throw new FastStyleError($"export '{outputPath}': ONNX Runtime output differs from TorchSharp by {worst:G3} (limit {ParityTolerance:G1}); model not written");
             File.Move(temp, full, overwrite: true);
@@ -62,11 +66,32 @@ public static class CheckpointExporter
         }
     }
 
-    static double MaxDifference(TransformerNet net, Stylizer stylizer, RgbImage input)
+    /// <summary>
+    /// Style rows the parity check runs: none for one style; for several, each style alone and an
+    /// uneven mix of all of them (the mix path multiplies tables a one-hot row would only select from).
+    /// </summary>
+    internal static IEnumerable<float[]?> ParityStyleWeights(int styles)
+    {
+        if (styles == 1)
+        {
+            yield return null;
+            yield break;
+        }
+        for (int s = 0; s < styles; s++)
+        {
+            var oneHot = new float[styles];
+            oneHot[s] = 1;
+            yield return oneHot;
+        }
+        float total = styles * (styles + 1) / 2f;
+        yield return Enumerable.Range(1, styles).Select(i => i / total).ToArray();
+    }
+
+    static double MaxDifference(TransformerNet net, Stylizer stylizer, RgbImage input, float[]? styleWeights)
     {
         using var scope = torch.NewDisposeScope();
-        var expected = net.Stylize(ImageTensors.ToTensor(input)).data<float>().ToArray();
-        var actual = stylizer.Stylize(input, StyleSettings.Default).Pixels;
+        var expected = net.Stylize(ImageTensors.ToTensor(input), styleWeights is null ? null : TransformerNet.StyleWeights(styleWeights, 1)).data<float>().ToArray();
+        var actual = stylizer.Stylize(input, StyleSettings.Default with { StyleWeights = styleWeights }).Pixels;
         double worst = 0;
         for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
         return worst;

@@ -54,6 +54,9 @@ internal static class FastNeuralStyleLayout
         if (architecture.Upsample != UpsampleMode.Nearest)
             throw new FastStyleError($"network with upsample {EnumText<UpsampleMode>.Of(architecture.Upsample)}: pytorch/examples' TransformerNet " +
                 "only has nearest-upsample convolutions (UpsampleConvLayer), so this network has no equivalent there; train with upsample: nearest");
+        if (architecture.IsMultiStyle)
+            throw new FastStyleError($"network with {architecture.Styles} styles: pytorch/examples' TransformerNet has one scale/shift per norm, " +
+                "so a multi-style (conditional instance norm) network has no equivalent there; export it to ONNX instead");
         var layers = architecture.Layers();
         string first = layers[0].Name, output = layers[^1].Name;
         var list = new List<(string, string, int)>();

@@ -87,7 +87,8 @@ public sealed class PerceptualLoss
     }
 
     /// <summary>Loss of <paramref name="image"/> against the targets. Content features may be per batch.</summary>
-    public LossTerms Compute(Tensor image, IReadOnlyDictionary<string, Tensor> styleGrams, IReadOnlyDictionary<string, Tensor>? contentFeatures)
+    /// <param name="styleScale">factor on the config's style weight (a style's `weight:` in a multi-style run).</param>
+    public LossTerms Compute(Tensor image, IReadOnlyDictionary<string, Tensor> styleGrams, IReadOnlyDictionary<string, Tensor>? contentFeatures, double styleScale = 1)
     {
         var features = Network.call(image);
         var zero = torch.zeros(1, dtype: ScalarType.Float32, device: image.device).squeeze();
@@ -109,7 +110,7 @@ public sealed class PerceptualLoss
             style = style + term * weight;
         }
         content = content * Config.ContentWeight;
-        style = style * Config.StyleWeight;
+        style = style * (Config.StyleWeight * styleScale);
         var tv = Config.TvWeight > 0 ? LossFunctions.TotalVariation(image.to(ScalarType.Float32)) * Config.TvWeight : zero;
         return new LossTerms
         {

@@ -32,44 +32,63 @@ internal sealed class ConvLayer : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Affine instance norm (Ulyanov et al. 2016) with the same dtype-following casts as <see cref="ConvLayer"/>.</summary>
-internal sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+/// <summary>
+/// Affine instance norm (Ulyanov et al. 2016) with the same dtype-following casts as <see cref="ConvLayer"/>.
+/// With several styles it is conditional (Dumoulin, Shlens, Kudlur 2017): weight and bias are
+/// [styles, C] tables and each sample's gamma/beta is its style-weight row times the tables, so a
+/// one-hot row picks a style and a convex row mixes them. One style keeps the [C] parameters and the
+/// fused affine call, so single-style networks compute exactly what they always did.
+/// </summary>
+internal sealed class InstanceNorm : nn.Module
 {
     readonly Parameter weight;
     readonly Parameter bias;
+    readonly int styles;
 
-    public InstanceNorm(long channels) : base(nameof(InstanceNorm))
+    public InstanceNorm(long channels, int styles) : base(nameof(InstanceNorm))
     {
-        weight = new Parameter(torch.ones(channels));
-        bias = new Parameter(torch.zeros(channels));
+        this.styles = styles;
+        long[] shape = styles == 1 ? [channels] : [styles, channels];
+        weight = new Parameter(torch.ones(shape));
+        bias = new Parameter(torch.zeros(shape));
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
-        => F.instance_norm(x, weight: weight.to(x.dtype), bias: bias.to(x.dtype), eps: FastStyle.Inference.TransformerArchitecture.InstanceNormEpsilon);
+    /// <param name="styleWeights">[N, styles], needed when there is more than one style; ignored otherwise.</param>
+    public Tensor Apply(Tensor x, Tensor? styleWeights)
+    {
+        const float eps = FastStyle.Inference.TransformerArchitecture.InstanceNormEpsilon;
+        if (styles == 1) return F.instance_norm(x, weight: weight.to(x.dtype), bias: bias.to(x.dtype), eps: eps);
+        if (styleWeights is null) throw new ArgumentNullException(nameof(styleWeights), $"a {styles}-style network needs style weights");
+        var w = styleWeights.to(x.dtype);
+        var gamma = w.matmul(weight.to(x.dtype)).unsqueeze(-1).unsqueeze(-1);
+        var beta = w.matmul(bias.to(x.dtype)).unsqueeze(-1).unsqueeze(-1);
+        return F.instance_norm(x, eps: eps) * gamma + beta;
+    }
 }
 
 /// <summary>
 /// Two conv-norm layers and a skip connection (He et al. 2016; Johnson et al. 2016 supplementary);
 /// the field names are the block's state-dict names (res1.conv1, res1.in1, ...).
 /// </summary>
-internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+internal sealed class ResidualBlock : nn.Module
 {
     readonly ConvLayer conv1;
     readonly InstanceNorm in1;
     readonly ConvLayer conv2;
     readonly InstanceNorm in2;
 
-    public ResidualBlock(long channels, long kernelSize) : base(nameof(ResidualBlock))
+    public ResidualBlock(long channels, long kernelSize, int styles) : base(nameof(ResidualBlock))
     {
         conv1 = new ConvLayer(channels, channels, kernelSize);
-        in1 = new InstanceNorm(channels);
+        in1 = new InstanceNorm(channels, styles);
         conv2 = new ConvLayer(channels, channels, kernelSize);
-        in2 = new InstanceNorm(channels);
+        in2 = new InstanceNorm(channels, styles);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x + in2.call(conv2.call(F.relu(in1.call(conv1.call(x)))));
+    public Tensor Apply(Tensor x, Tensor? styleWeights)
+        => x + in2.Apply(conv2.call(F.relu(in1.Apply(conv1.call(x), styleWeights))), styleWeights);
 }
 
 /// <summary>

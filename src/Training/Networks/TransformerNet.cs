@@ -13,12 +13,14 @@ namespace FastStyle.Training.Networks;
 /// registered under the stage's names, so state-dict keys read "conv1.conv.weight", "in1.weight",
 /// "res1.conv2.conv.weight", "up1.conv.weight".
 /// The input's dtype selects the compute precision (float32 or bfloat16); the output is float32,
-/// unclipped (training sees the raw values; <see cref="Stylize"/> clips).
+/// unclipped (training sees the raw values; <see cref="Stylize"/> clips). A multi-style network
+/// (<see cref="TransformerArchitecture.Styles"/> &gt; 1) needs a style-weight row per sample:
+/// <see cref="Forward"/>; <c>forward(input)</c> serves single-style networks.
 /// </summary>
 public sealed class TransformerNet : nn.Module<Tensor, Tensor>
 {
-    /// <summary>A stage's main module, and the instance norm followed by ReLU after it (null: neither).</summary>
-    readonly (nn.Module<Tensor, Tensor> Main, InstanceNorm? Norm)[] stages;
+    /// <summary>A stage's main computation (input, style weights), and the instance norm followed by ReLU after it (null: neither).</summary>
+    readonly (Func<Tensor, Tensor?, Tensor> Main, InstanceNorm? Norm)[] stages;
 
     public TransformerArchitecture Architecture { get; }
 
@@ -26,26 +28,38 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     {
         Architecture = architecture;
         var layers = architecture.Layers();
-        stages = new (nn.Module<Tensor, Tensor>, InstanceNorm?)[layers.Count];
+        stages = new (Func<Tensor, Tensor?, Tensor>, InstanceNorm?)[layers.Count];
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            nn.Module<Tensor, Tensor> main = layer.Kind switch
+            (nn.Module module, Func<Tensor, Tensor?, Tensor> main) = layer.Kind switch
             {
-                TransformerLayerKind.Residual => new ResidualBlock(layer.OutChannels, layer.Kernel),
-                TransformerLayerKind.Upsample => new UpsampleLayer(layer.InChannels, layer.OutChannels, architecture.Upsample),
-                _ => new ConvLayer(layer.InChannels, layer.OutChannels, layer.Kernel, layer.Stride),
+                TransformerLayerKind.Residual => Stage(new ResidualBlock(layer.OutChannels, layer.Kernel, architecture.Styles)),
+                TransformerLayerKind.Upsample => Stage(new UpsampleLayer(layer.InChannels, layer.OutChannels, architecture.Upsample)),
+                _ => Stage(new ConvLayer(layer.InChannels, layer.OutChannels, layer.Kernel, layer.Stride)),
             };
-            register_module(layer.Name, main);
+            register_module(layer.Name, module);
             InstanceNorm? norm = null;
-            if (layer.Norm is { } normName) register_module(normName, norm = new InstanceNorm(layer.OutChannels));
+            if (layer.Norm is { } normName) register_module(normName, norm = new InstanceNorm(layer.OutChannels, architecture.Styles));
             stages[i] = (main, norm);
         }
     }
 
-    /// <summary>[N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size.</summary>
-    public override Tensor forward(Tensor input)
+    static (nn.Module, Func<Tensor, Tensor?, Tensor>) Stage(nn.Module<Tensor, Tensor> module) => (module, (x, _) => module.call(x));
+    static (nn.Module, Func<Tensor, Tensor?, Tensor>) Stage(ResidualBlock block) => (block, block.Apply);
+
+    /// <summary>Single-style networks: [N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size.</summary>
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    /// <summary>
+    /// [N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size;
+    /// <paramref name="styleWeights"/> [N, styles] (rows normally sum to 1) is required for a
+    /// multi-style network and ignored by a single-style one.
+    /// </summary>
+    public Tensor Forward(Tensor input, Tensor? styleWeights)
     {
+        if (Architecture.IsMultiStyle && (styleWeights is null || styleWeights.ndim != 2 || styleWeights.shape[0] != input.shape[0] || styleWeights.shape[1] != Architecture.Styles))
+            throw new ArgumentException($"a {Architecture.Styles}-style network needs style weights of shape [{input.shape[0]}, {Architecture.Styles}]", nameof(styleWeights));
         long h = input.shape[2], w = input.shape[3];
         // Two stride-2 convs and two x2 upsamplings: sizes must be multiples of 4 to come back
         // exactly; pad bottom/right by reflection and crop back (the ONNX graph does the same).
@@ -53,17 +67,21 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
         long padH = (m - h % m) % m, padW = (m - w % m) % m;
         var x = padH + padW > 0 ? F.pad(input, [0, padW, 0, padH], PaddingModes.Reflect) : input;
         foreach (var (main, norm) in stages)
-            x = norm is null ? main.call(x) : F.relu(norm.call(main.call(x)));
+            x = norm is null ? main(x, styleWeights) : F.relu(norm.Apply(main(x, styleWeights), styleWeights));
         if (padH + padW > 0) x = x.narrow(2, 0, h).narrow(3, 0, w);
         return x.to(ScalarType.Float32);
     }
 
     /// <summary>Inference: no gradients, output clipped to [0,1].</summary>
-    public Tensor Stylize(Tensor input)
+    public Tensor Stylize(Tensor input, Tensor? styleWeights = null)
     {
         using var _ = torch.no_grad();
-        return forward(input).clamp(0, 1);
+        return Forward(input, styleWeights).clamp(0, 1);
     }
+
+    /// <summary>[n, styles] float32 rows of <paramref name="weights"/> (one style-weight vector for every sample).</summary>
+    public static Tensor StyleWeights(IReadOnlyList<float> weights, long n)
+        => torch.tensor(weights.ToArray(), [1, weights.Count]).expand(n, weights.Count).contiguous();
 
     /// <summary>Copies weights keyed by state-dict name; a missing name or wrong shape names the tensor.</summary>
     public void LoadWeights(IReadOnlyDictionary<string, TensorData> weights, string source)

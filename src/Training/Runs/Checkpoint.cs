@@ -23,8 +23,15 @@ internal sealed record Checkpoint
     public required string ConfigText { get; init; }
     public required string ConfigHash { get; init; }
     public required TransformerArchitecture Architecture { get; init; }
+    /// <summary>The network's name (a multi-style network's is its style names joined by '+').</summary>
     public required string StyleName { get; init; }
+    /// <summary>The style image's sha256; for several styles their hashes joined by ',' (the list is <see cref="Styles"/>).</summary>
     public required string StyleImageSha256 { get; init; }
+    /// <summary>Styles in style-weight column order; null for a single-style network (then <see cref="StyleName"/> and <see cref="StyleImageSha256"/>).</summary>
+    public IReadOnlyList<StyleEntry>? MultiStyles { get; init; }
+    public IReadOnlyList<StyleEntry> Styles => MultiStyles ?? [new(StyleName, StyleImageSha256)];
+    /// <summary>`train: norm_only` runs: the first style row this run trains (rows before it came from init_from and stay frozen); null for ordinary runs.</summary>
+    public int? NormOnlyFirstStyle { get; init; }
     public required int Seed { get; init; }
     /// <summary>The compute type the run used and why ("precision bf16 (auto: ...)"); empty in older checkpoints.</summary>
     public string Precision { get; init; } = "";
@@ -58,6 +65,18 @@ internal sealed record Checkpoint
             ["residual_blocks"] = Architecture.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
             ["upsample"] = EnumText<UpsampleMode>.Of(Architecture.Upsample),
         };
+        if (Architecture.IsMultiStyle)
+        {
+            // Absent for one style, so single-style checkpoints are written exactly as before.
+            metadata["num_styles"] = Architecture.Styles.ToString(CultureInfo.InvariantCulture);
+            metadata["style_names"] = StyleList.NamesJson(Styles);
+            metadata["style_image_sha256s"] = StyleList.HashesJson(Styles);
+        }
+        if (NormOnlyFirstStyle is { } first)
+        {
+            metadata["train"] = "norm_only";
+            metadata["norm_only_first_style"] = first.ToString(CultureInfo.InvariantCulture);
+        }
         var tensors = NetworkWeights.Values.Select(t => t with { Name = NetPrefix + t.Name }).Concat(OptimizerState.Values);
         SafetensorsFile.Write(path, tensors, metadata, // atomic: temp file + rename
             compactOptimizerState ? name => name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) : null);
@@ -93,8 +112,16 @@ internal sealed record Checkpoint
         string upsampleText = Get("upsample");
         var upsample = EnumText<UpsampleMode>.Parse(upsampleText)
             ?? throw new FastStyleError($"checkpoint '{path}': metadata 'upsample' is '{Shorten(upsampleText)}', expected one of {string.Join(", ", EnumText<UpsampleMode>.All)}");
+        int styles = meta.ContainsKey("num_styles") ? Int("num_styles", 2, TransformerArchitecture.MaxStyles) : 1;
+        IReadOnlyList<StyleEntry>? multiStyles = null;
+        if (styles > 1)
+            multiStyles = StyleList.Parse(meta.GetValueOrDefault("style_names"), meta.GetValueOrDefault("style_image_sha256s"), styles, out string reason)
+                ?? throw new FastStyleError($"checkpoint '{path}': metadata 'style_names'/'style_image_sha256s': {reason}");
+        int? normOnlyFirst = meta.ContainsKey("norm_only_first_style") ? Int("norm_only_first_style", 0, styles - 1) : null;
         return new Checkpoint
         {
+            MultiStyles = multiStyles,
+            NormOnlyFirstStyle = normOnlyFirst,
             Step = Number("step", 0, long.MaxValue),
             Epoch = Int("epoch", 0, int.MaxValue),
             IndexInEpoch = Int("index_in_epoch", 0, int.MaxValue),
@@ -106,7 +133,7 @@ internal sealed record Checkpoint
             LearningRateBackoff = Backoff(),
             StyleImageSha256 = Get("style_image_sha256"),
             Architecture = new TransformerArchitecture(Int("base_channels", 1, TransformerArchitecture.MaxBaseChannels),
-                Int("residual_blocks", 0, TransformerArchitecture.MaxResidualBlocks), upsample),
+                Int("residual_blocks", 0, TransformerArchitecture.MaxResidualBlocks), upsample, styles),
             NetworkWeights = file.Tensors.Where(kv => kv.Key.StartsWith(NetPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[NetPrefix.Length..], kv => kv.Value with { Name = kv.Key[NetPrefix.Length..] }),
             OptimizerState = file.Tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FastStyle.Data;
 using FastStyle.Data.Datasets;
 using FastStyle.Data.Imaging;
+using FastStyle.Inference;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Networks;
@@ -68,13 +69,26 @@ public static class Trainer
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
         if (config.Loss.VggScale == VggScale.Auto) observer.OnVggScale(ActivationScale.Describe(loss.Network.FeatureScales));
-        var styleImage = config.Loss.RequireFits(ImageFile.Load(config.StyleImage, new ImageLoadOptions { LongestSide = config.StyleSize }), config.StyleImage);
-        using var targets = loss.Targets(ImageTensors.ToTensor(styleImage), null);
-        string styleHash = FileHash.Sha256OfFile(config.StyleImage);
+        // Style targets once per style, before training: Gram matrices of each painting.
+        var styleHashes = config.Styles.Select(x => FileHash.Sha256OfFile(x.Image)).ToList();
+        var plan = RunStyles.Plan(config, styleHashes);
+        if (checkpoint != null && checkpoint.Architecture != plan.Architecture)
+            throw new FastStyleError($"checkpoint '{request.ResumeFrom}': network {checkpoint.Architecture} differs from this run's {plan.Architecture}");
+        var styles = new List<TrainingStyle>();
+        foreach (var (spec, i) in config.Styles.Select((x, i) => (x, i)))
+        {
+            var image = config.Loss.RequireFits(ImageFile.Load(spec.Image, new ImageLoadOptions { LongestSide = spec.StyleSize }), spec.Image);
+            styles.Add(new TrainingStyle(spec.Name, loss.Targets(ImageTensors.ToTensor(image), null), spec.Weight, plan.FirstTrainedRow + i));
+        }
+        using var targets = new DisposeAll(styles.Select(x => x.Targets));
 
         torch.manual_seed(config.Seed);
-        var net = new TransformerNet(config.Architecture);
-        using var adam = new AdamOptimizer(net.named_parameters(), config.LearningRate);
+        var net = new TransformerNet(plan.Architecture);
+        // norm_only: Adam sees only the norm tables, so every other weight stays bit-identical; within
+        // the tables the frozen rows get exactly zero gradient (each batch's one-hot row selects a new
+        // style), so their Adam moments stay zero and their update is exactly zero too.
+        var normTensors = TransformerWeightLayout.NormTensors(plan.Architecture).Select(t => t.Name).ToHashSet();
+        using var adam = new AdamOptimizer(net.named_parameters().Where(p => !plan.NormOnly || normTensors.Contains(p.name)), config.LearningRate);
         long step = 0;
         var position = new DataPosition(0, 0);
         if (checkpoint != null)
@@ -87,6 +101,11 @@ public static class Trainer
             step = checkpoint.Step;
             position = new DataPosition(checkpoint.Epoch, checkpoint.IndexInEpoch);
         }
+        else if (plan.NormOnly)
+        {
+            net.LoadWeights(plan.StartingWeights(), plan.SourcePath!);
+            observer.OnWarmStart(plan.SourcePath!, plan.Source!.StyleName, plan.Source.Step);
+        }
         else if (config.InitFrom != null) WarmStart(net, config, observer);
 
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
@@ -95,7 +114,7 @@ public static class Trainer
         using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step, precision.Name);
         AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
-        var trainingStep = new TrainingStep(net, loss, targets, adam, compute);
+        var trainingStep = new TrainingStep(net, loss, styles, adam, compute);
         observer.OnStart(step, lastStep);
         var clock = Stopwatch.StartNew();
         LossValues? last = null;
@@ -111,7 +130,8 @@ public static class Trainer
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
             var batch = dataset.Next();
             adam.LearningRate = backoff * config.LrSchedule.At(step + 1, config.LearningRate, config.Steps);
-            var (values, updated) = trainingStep.Run(batch, guard == null ? null : v => guard.Accept(v.Total));
+            int style = StyleSchedule.At(config.Seed, step + 1, styles.Count);
+            var (values, updated) = trainingStep.Run(batch, style, guard == null ? null : v => guard.Accept(v.Total));
             if (!double.IsFinite(values.Total))
             {
                 outcome = TrainOutcome.Diverged;
@@ -149,18 +169,18 @@ public static class Trainer
             bool final = step == lastStep;
             if (step % config.CheckpointEvery == 0 || final)
             {
-                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, backoff, request);
+                lastCheckpoint = SaveCheckpoint(layout, net, adam, config, plan, precision, step, position, backoff, request);
                 guard?.OnCheckpoint();
                 log.Flush();
                 observer.OnCheckpoint(lastCheckpoint, step);
             }
             if (config.SampleEvery > 0 && (step % config.SampleEvery == 0 || final))
-                observer.OnSamples(WriteSamples(layout, net, samples, step, compute), step);
+                observer.OnSamples(WriteSamples(layout, net, styles, samples, step, compute), step);
         }
         if (outcome == TrainOutcome.Interrupted && stepsThisRun > 0)
         {
             // SIGINT/SIGTERM: keep everything up to the last finished step.
-            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, precision, styleHash, step, position, backoff, request);
+            lastCheckpoint = SaveCheckpoint(layout, net, adam, config, plan, precision, step, position, backoff, request);
             observer.OnCheckpoint(lastCheckpoint, step);
             message = $"interrupted at step {step}; resume with --resume {lastCheckpoint}";
         }
@@ -186,20 +206,22 @@ public static class Trainer
     static Checkpoint? CheckRequest(TrainRequest request, long lastStep)
     {
         var config = request.Config;
-        if (!File.Exists(config.StyleImage)) throw new FastStyleError($"style image '{config.StyleImage}': file not found (style_image is relative to the config file)");
+        foreach (var style in config.Styles)
+            if (!File.Exists(style.Image))
+                throw new FastStyleError($"style image '{style.Image}': file not found ({(config.StyleList is null ? "style_image" : $"style '{style.Name}' image")} is relative to the config file)");
         int minimumCrop = config.Loss.MinimumImageSide;
         if (config.ImageSize < minimumCrop)
             throw new FastStyleError($"image_size {config.ImageSize} is smaller than the {minimumCrop} pixels the loss layers need (deepest: {config.Loss.Taps.MaxBy(config.Loss.Architecture.TapPosition)})");
         if (request.ResumeFrom is not { } resumeFrom) return null;
         var checkpoint = Checkpoint.Load(resumeFrom);
-        if (checkpoint.Architecture != config.Architecture)
+        if (config.Train == TrainMode.All && checkpoint.Architecture != config.Architecture)
             throw new FastStyleError($"checkpoint '{resumeFrom}': network {checkpoint.Architecture} differs from the config's {config.Architecture}");
         if (checkpoint.Step >= lastStep)
             throw new FastStyleError($"checkpoint '{resumeFrom}' is already at step {checkpoint.Step}, which reaches the last step {lastStep}; nothing to train (raise --max-steps or the config's steps)");
         return checkpoint;
     }
 
-    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, PrecisionDecision precision, string styleHash,
+    static string SaveCheckpoint(RunLayout layout, TransformerNet net, AdamOptimizer adam, TrainingConfig config, RunStyles plan, PrecisionDecision precision,
         long step, DataPosition position, double backoff, TrainRequest request)
     {
         var checkpoint = new Checkpoint
@@ -210,11 +232,13 @@ public static class Trainer
             Seed = config.Seed,
             ConfigText = config.ResolvedText,
             ConfigHash = config.Hash,
-            StyleName = config.StyleName,
+            StyleName = plan.Name(config),
             Precision = precision.Describe(),
             LearningRateBackoff = backoff,
-            StyleImageSha256 = styleHash,
-            Architecture = config.Architecture,
+            StyleImageSha256 = string.Join(",", plan.Entries.Select(e => e.ImageSha256)),
+            MultiStyles = plan.Architecture.IsMultiStyle ? plan.Entries : null,
+            NormOnlyFirstStyle = plan.NormOnly ? plan.FirstTrainedRow : null,
+            Architecture = plan.Architecture,
             NetworkWeights = net.ExportWeights(),
             OptimizerState = adam.ExportState().ToDictionary(t => t.Name),
         };
@@ -256,18 +280,28 @@ public static class Trainer
         return samples;
     }
 
-    static List<string> WriteSamples(RunLayout layout, TransformerNet net, List<Sample> samples, long step, ScalarType compute)
+    /// <summary>Every sample in every style the run trains (a multi-style run's files are named "sample.style").</summary>
+    static List<string> WriteSamples(RunLayout layout, TransformerNet net, IReadOnlyList<TrainingStyle> styles, List<Sample> samples, long step, ScalarType compute)
     {
         var written = new List<string>();
         foreach (var sample in samples)
-        {
-            using var scope = torch.NewDisposeScope();
-            var output = net.Stylize(ImageTensors.ToTensor(sample.Image).to(compute));
-            string path = layout.SamplePath(step, sample.Name);
-            ImageFile.Save(ImageTensors.ToImage(output), path);
-            written.Add(path);
-        }
+            foreach (var style in styles)
+            {
+                using var scope = torch.NewDisposeScope();
+                var output = net.Stylize(ImageTensors.ToTensor(sample.Image).to(compute), TrainingStep.StyleRows(net, style.Row, 1));
+                string path = layout.SamplePath(step, net.Architecture.IsMultiStyle ? $"{sample.Name}.{style.Name}" : sample.Name);
+                ImageFile.Save(ImageTensors.ToImage(output), path);
+                written.Add(path);
+            }
         return written;
+    }
+
+    /// <summary>Disposes the per-style targets together.</summary>
+    sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
+    {
+        readonly List<IDisposable> list = items.ToList();
+
+        public void Dispose() => list.ForEach(d => d.Dispose());
     }
 
     sealed class NullObserver : ITrainingObserver { }

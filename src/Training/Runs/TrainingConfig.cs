@@ -16,8 +16,16 @@ public sealed record TrainingConfig
     /// <summary>Largest batch tensor (values): tensors and .NET arrays index with 32-bit ints (2^31 - 1).</summary>
     public const long MaxBatchValues = int.MaxValue;
 
+    /// <summary>Single-style form: the painting (empty with `styles:`; use <see cref="Styles"/>).</summary>
     public required string StyleImage { get; init; }
+    /// <summary>The network's name (run folder, metadata); with `styles:` the style names joined by '+'.</summary>
     public required string StyleName { get; init; }
+    /// <summary>The `styles:` list, or null for the single-style form (style_image / style_name).</summary>
+    public IReadOnlyList<StyleSpec>? StyleList { get; init; }
+    /// <summary>Every style the run trains, in order; the single-style form is a one-entry list.</summary>
+    public IReadOnlyList<StyleSpec> Styles => StyleList ?? [new(StyleName, StyleImage, StyleSize, 1.0)];
+    /// <summary>`train: norm_only`: only the config's styles' norm rows are trained, added to the init_from network.</summary>
+    public TrainMode Train { get; init; } = TrainMode.All;
     public string? Dataset { get; init; }
     public int ImageSize { get; init; } = 256;
     public int? StyleSize { get; init; } = 512;
@@ -73,12 +81,20 @@ public sealed record TrainingConfig
 
     internal static TrainingConfig Read(YamlSection root, string baseDirectory)
     {
-        string? style = root.String("style_image", null)
-            ?? throw new FastStyleError($"config '{root.FilePath}': 'style_image' is required (path to the style image, relative to the config)");
-        string stylePath = Path.GetFullPath(Path.Combine(baseDirectory, style));
+        var d = Defaults;
+        var styleSections = root.SectionList("styles");
+        if (styleSections != null && (root.Has("style_image") || root.Has("style_name")))
+            throw new FastStyleError($"config '{root.FilePath}': give either 'style_image' (and 'style_name') or 'styles', not both");
+        string? style = styleSections != null ? null : root.String("style_image", null)
+            ?? throw new FastStyleError($"config '{root.FilePath}': 'style_image' (one style) or 'styles' (several) is required (paths are relative to the config)");
+        string stylePath = style is null ? "" : Path.GetFullPath(Path.Combine(baseDirectory, style));
         string? dataset = root.String("dataset", null);
         string? initFrom = root.String("init_from", null);
-        var d = Defaults;
+        int? styleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : d.StyleSize);
+        var styleList = styleSections is null ? null : ReadStyles(styleSections, baseDirectory, styleSize, root.FilePath);
+        var train = root.Choice("train", d.Train);
+        if (train == TrainMode.NormOnly && initFrom is null)
+            throw new FastStyleError($"config '{root.FilePath}': 'train: norm_only' adds styles to a trained network and needs 'init_from' (its run folder or checkpoint)");
         var network = root.Section("network");
         double width = network?.Double("width", d.WidthMultiplier, min: 0.125, max: (double)TransformerArchitecture.MaxBaseChannels / TransformerArchitecture.DefaultBaseChannels) ?? d.WidthMultiplier;
         int blocks = network?.Int("residual_blocks", d.Architecture.ResidualBlocks, min: 0, max: TransformerArchitecture.MaxResidualBlocks) ?? d.Architecture.ResidualBlocks;
@@ -89,10 +105,12 @@ public sealed record TrainingConfig
         var config = new TrainingConfig
         {
             StyleImage = stylePath,
-            StyleName = root.String("style_name", null) ?? Path.GetFileNameWithoutExtension(stylePath),
+            StyleName = styleList != null ? string.Join("+", styleList.Select(x => x.Name)) : root.String("style_name", null) ?? Path.GetFileNameWithoutExtension(stylePath),
+            StyleList = styleList,
+            Train = train,
             Dataset = dataset is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, dataset)),
             ImageSize = root.Int("image_size", d.ImageSize, min: 16, max: 4096),
-            StyleSize = root.OptionalInt("style_size", min: 16, max: 8192) ?? (root.Has("style_size") ? null : d.StyleSize),
+            StyleSize = styleSize,
             BatchSize = root.Int("batch_size", d.BatchSize, min: 1, max: 1024),
             LearningRate = root.Double("learning_rate", d.LearningRate, min: 0, max: 1),
             LrSchedule = scheduleSection is null ? d.LrSchedule : LearningRateSchedule.Read(scheduleSection),
@@ -101,7 +119,7 @@ public sealed record TrainingConfig
             Seed = root.Int("seed", d.Seed),
             Precision = root.Choice("precision", d.Precision),
             WidthMultiplier = width,
-            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample),
+            Architecture = TransformerArchitecture.FromWidth(width, blocks, upsample, styleList?.Count ?? 1),
             CheckpointEvery = root.Int("checkpoint_every", d.CheckpointEvery, min: 1),
             SampleEvery = root.Int("sample_every", d.SampleEvery, min: 0),
             LogEvery = root.Int("log_every", d.LogEvery, min: 1),
@@ -119,6 +137,26 @@ public sealed record TrainingConfig
         return config with { BaseDirectory = baseDirectory, ResolvedText = config.Describe() };
     }
 
+    static List<StyleSpec> ReadStyles(IReadOnlyList<YamlSection> sections, string baseDirectory, int? styleSize, string file)
+    {
+        var styles = new List<StyleSpec>();
+        foreach (var (section, i) in sections.Select((s, i) => (s, i)))
+        {
+            string name = section.String("name", null) ?? throw new FastStyleError($"config '{file}': 'styles[{i}].name' is required");
+            if (!StyleSpec.NamePattern.IsMatch(name))
+                throw new FastStyleError($"config '{file}': 'styles[{i}].name' '{name}' may hold only letters, digits, '_', '-' and '.' (it is how --style picks the style)");
+            if (styles.Any(x => x.Name == name)) throw new FastStyleError($"config '{file}': style name '{name}' appears twice in 'styles'");
+            string image = section.String("image", null) ?? throw new FastStyleError($"config '{file}': 'styles[{i}].image' is required (path to the painting, relative to the config)");
+            int? size = section.OptionalInt("style_size", min: 16, max: 8192) ?? (section.Has("style_size") ? null : styleSize);
+            double weight = section.Double("weight", 1.0, min: 0, max: 1e6);
+            section.RejectUnknownKeys();
+            styles.Add(new StyleSpec(name, Path.GetFullPath(Path.Combine(baseDirectory, image)), size, weight));
+        }
+        if (styles.Count > TransformerArchitecture.MaxStyles)
+            throw new FastStyleError($"config '{file}': {styles.Count} styles, more than the {TransformerArchitecture.MaxStyles} a network holds");
+        return styles;
+    }
+
     /// <summary>The dataset folder: the config's `dataset`, else $FASTSTYLE_DATASET.</summary>
     public string ResolveDataset()
     {
@@ -133,10 +171,13 @@ public sealed record TrainingConfig
     public string Describe(Func<string, string>? showPath = null)
     {
         showPath ??= p => p;
-        var lines = new List<string>
+        // The single-style form prints exactly as before the `styles:` list existed: the text is hashed.
+        var lines = StyleList is null
+            ? [$"style_image: {showPath(StyleImage)}", $"style_name: {StyleName}"]
+            : StyleList.Select((x, i) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"styles[{i}]: name {x.Name}, image {showPath(x.Image)}, style_size {x.StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original"}, weight {x.Weight:R}")).ToList();
+        lines.AddRange(new List<string>
         {
-            $"style_image: {showPath(StyleImage)}",
-            $"style_name: {StyleName}",
             $"dataset: {(Dataset is null ? "(from $" + DatasetEnvironmentVariable + ")" : showPath(Dataset))}",
             $"image_size: {ImageSize}",
             $"style_size: {(StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original")}",
@@ -152,7 +193,8 @@ public sealed record TrainingConfig
             $"sample_every: {SampleEvery}",
             $"sample_size: {SampleSize}",
             $"sample_images: [{string.Join(", ", SampleImages.Select(showPath))}]",
-        };
+        });
+        if (Train != TrainMode.All) lines.Add($"train: {EnumText<TrainMode>.Of(Train)}");
         if (InitFrom != null) lines.Add($"init_from: {showPath(InitFrom)}");
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }

@@ -1,0 +1,60 @@
+using FastStyle.Data;
+using FastStyle.Data.Weights;
+using FastStyle.Inference;
+
+namespace FastStyle.Training.Runs;
+
+/// <summary>
+/// The styles a run's network holds and which of them the run trains. An ordinary run trains all of
+/// the config's styles (rows 0..n-1). A `train: norm_only` run (Dumoulin et al. 2017 sec. 4.3: a new
+/// style needs only its scale/shift) holds init_from's styles first, frozen, then the config's, and
+/// trains only those new rows and nothing else.
+/// </summary>
+internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnlyList<StyleEntry> Entries, int FirstTrainedRow, string? SourcePath, Checkpoint? Source)
+{
+    /// <summary>The network's name: its one style's, or the style names joined by '+'.</summary>
+    public string Name(TrainingConfig config) => FirstTrainedRow == 0 ? config.StyleName : string.Join("+", Entries.Select(e => e.Name));
+
+    public bool NormOnly => Source != null;
+
+    public static RunStyles Plan(TrainingConfig config, IReadOnlyList<string> imageHashes)
+    {
+        var own = config.Styles.Select((s, i) => new StyleEntry(s.Name, imageHashes[i])).ToList();
+        if (config.Train != TrainMode.NormOnly) return new(config.Architecture, own, 0, null, null);
+        string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
+        var source = Checkpoint.Load(path);
+        var trained = source.Architecture;
+        if (trained with { Styles = 1 } != config.Architecture with { Styles = 1 })
+            throw new FastStyleError($"init_from '{path}': network {trained with { Styles = 1 }} differs from the config's {config.Architecture with { Styles = 1 }}; norm_only adds styles to that exact network");
+        if (own.FirstOrDefault(s => source.Styles.Any(x => x.Name == s.Name)) is { } clash)
+            throw new FastStyleError($"init_from '{path}' already holds a style named '{clash.Name}'; give the new style another name");
+        var architecture = trained with { Styles = trained.Styles + own.Count };
+        if (architecture.Problem() is { } problem) throw new FastStyleError($"init_from '{path}' plus the config's styles: {problem}");
+        return new(architecture, [.. source.Styles, .. own], trained.Styles, path, source);
+    }
+
+    /// <summary>
+    /// init_from's weights with the norm tables grown by the new rows, each new row starting at the mean
+    /// of the existing rows (an "average style" is a better start than the identity scale/shift).
+    /// </summary>
+    public Dictionary<string, TensorData> StartingWeights()
+    {
+        var weights = Source!.NetworkWeights.ToDictionary(kv => kv.Key, kv => kv.Value);
+        int rows = FirstTrainedRow, added = Architecture.Styles - rows;
+        foreach (var (name, channels) in TransformerWeightLayout.NormTensors(Architecture))
+        {
+            if (!weights.TryGetValue(name, out var table) || table.Values.Length != rows * channels)
+                throw new FastStyleError($"init_from '{SourcePath}': norm tensor '{name}' is missing or not {rows} x {channels}");
+            var values = new float[Architecture.Styles * channels];
+            table.Values.CopyTo(values, 0);
+            for (int c = 0; c < channels; c++)
+            {
+                double mean = 0;
+                for (int r = 0; r < rows; r++) mean += table.Values[r * channels + c];
+                for (int r = rows; r < rows + added; r++) values[r * channels + c] = (float)(mean / rows);
+            }
+            weights[name] = new TensorData(name, Architecture.NormShape(channels), values);
+        }
+        return weights;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using FastStyle.Inference;
+
+namespace FastStyle.Training.Runs;
+
+/// <summary>How a run trains: every weight, or (adding styles to a trained network) only the new styles' norm rows.</summary>
+public enum TrainMode
+{
+    All,
+    /// <summary>Dumoulin et al. 2017 sec. 4.3: a new style needs only its own scale/shift; the convolutions stay as trained.</summary>
+    [Spelled("norm_only")] NormOnly,
+}
+
+/// <summary>
+/// One style of a run: its name (the key `--style` selects it by), painting, the side the painting is
+/// resized to for its Gram targets, and a factor on loss.style_weight (paintings differ in how strong
+/// their Gram matrices are, so one style weight rarely suits all of them).
+/// </summary>
+public sealed record StyleSpec(string Name, string Image, int? StyleSize, double Weight)
+{
+    /// <summary>Names end up in `--style wave=0.7,udnie=0.3` and in file metadata: no separators, no spaces.</summary>
+    public static readonly Regex NamePattern = new("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant);
+}
+
+/// <summary>
+/// Which style a batch trains: one per batch (Dumoulin et al. 2017 train with one style per batch too),
+/// drawn uniformly from a stream that is a pure function of (seed, step). A resumed run therefore
+/// draws the same styles as a straight run with no extra checkpoint state: step and seed are stored already.
+/// </summary>
+public static class StyleSchedule
+{
+    public static int At(int seed, long step, int styles)
+    {
+        if (styles == 1) return 0;
+        // SplitMix64 (Steele, Lea, Flood 2014) of the (seed, step) pair: well mixed, fixed forever, unlike System.Random's seeded algorithm.
+        ulong z = unchecked(((ulong)(uint)seed << 32 ^ (ulong)step) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (int)(z % (ulong)styles);
+    }
+}

@@ -1,0 +1,188 @@
+using FastStyle.Data;
+using FastStyle.Data.Imaging;
+using FastStyle.Inference;
+using FastStyle.Training.Export;
+using FastStyle.Training.Losses;
+using FastStyle.Training.Networks;
+using FastStyle.Training.Runs;
+using FastStyle.Training.Tensors;
+using TorchSharp;
+
+namespace FastStyle.Training.Tests;
+
+/// <summary>`styles:` configs, multi-style training and `train: norm_only` on the tiny trainer setup.</summary>
+public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    /// <summary>The tiny setup with two paintings that differ a lot: the smooth fixture image and fine stripes.</summary>
+    internal static string WriteTwoStyles(TempDir dir, string extra = "")
+    {
+        string path = TrainerTests.WriteSetup(dir, extra);
+        WriteStripes(dir.File("stripes.png"));
+        string text = File.ReadAllText(path).Replace("style_image: style.png\n", """
+            styles:
+              - {name: smooth, image: style.png}
+              - {name: stripes, image: stripes.png, weight: 2}
+
+            """);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    static void WriteStripes(string path)
+    {
+        var image = new RgbImage(32, 32);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++)
+            {
+                float v = (x / 2 + y / 2) % 2 == 0 ? 0.95f : 0.05f;
+                image.Pixels[y * 32 + x] = v;
+                image.Pixels[1024 + y * 32 + x] = 1 - v;
+                image.Pixels[2048 + y * 32 + x] = 0.5f;
+            }
+        ImageFile.Save(image, path);
+    }
+
+    [Fact]
+    public void A_styles_list_names_each_style_and_gives_a_network_with_one_row_per_style()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir));
+        Assert.Equal(["smooth", "stripes"], config.Styles.Select(s => s.Name));
+        Assert.Equal([1.0, 2.0], config.Styles.Select(s => s.Weight));
+        Assert.Equal([32, 32], config.Styles.Select(s => s.StyleSize));
+        Assert.Equal(dir.File("stripes.png"), config.Styles[1].Image);
+        Assert.Equal("smooth+stripes", config.StyleName);
+        Assert.Equal(2, config.Architecture.Styles);
+    }
+
+    [Fact]
+    public void The_single_style_form_describes_itself_as_before()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(TrainerTests.WriteSetup(dir));
+        string text = config.Describe();
+        Assert.StartsWith($"style_image: {dir.File("style.png")}\nstyle_name: style\n", text);
+        Assert.DoesNotContain("styles", text);
+        Assert.DoesNotContain("train:", text);
+        Assert.Contains("network: width 0.125, base_channels 4, residual_blocks 1, upsample nearest\n", text);
+        Assert.Equal(1, config.Architecture.Styles);
+    }
+
+    [Theory]
+    [InlineData("style_name: x", "give either 'style_image' (and 'style_name') or 'styles', not both")]
+    [InlineData("train: norm_only", "'train: norm_only' adds styles to a trained network and needs 'init_from'")]
+    public void Bad_style_lists_are_one_line_errors_naming_the_config(string extra, string expected)
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir, extra);
+        var e = Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path));
+        Assert.Contains($"config '{path}'", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Style_names_must_be_unique_and_usable_in_a_style_option()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("name: stripes", "name: smooth"));
+        Assert.Contains("style name 'smooth' appears twice", Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path)).Message);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("name: smooth, image: style.png", "name: 'a=b', image: style.png"));
+        Assert.Contains("may hold only letters", Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path)).Message);
+    }
+
+    [Fact]
+    public void The_style_stream_is_a_fixed_function_of_seed_and_step_that_uses_every_style()
+    {
+        var first = Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, 3)).ToList();
+        Assert.Equal(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, 3)));
+        Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(first.Count(x => x == i), 40, 90));
+        Assert.NotEqual(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(4, s, 3)));
+        Assert.All(Enumerable.Range(1, 20), s => Assert.Equal(0, StyleSchedule.At(3, s, 1)));
+    }
+
+    [Fact]
+    public void A_two_style_run_stores_the_style_names_and_hashes_in_order_and_resumes_exactly()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir), ["checkpoint_every=3"]);
+        var straight = TrainerTests.Train(config, dir.File("straight"), 6);
+        var first = TrainerTests.Train(config, dir.File("split"), 3);
+        var resumed = TrainerTests.Train(config, dir.File("split"), 6, resume: first.Checkpoint);
+
+        var a = Checkpoint.Load(straight.Checkpoint!);
+        Assert.Equal(2, a.Architecture.Styles);
+        Assert.Equal([new StyleEntry("smooth", Reporting.FileHash.Sha256OfFile(dir.File("style.png"))),
+            new StyleEntry("stripes", Reporting.FileHash.Sha256OfFile(dir.File("stripes.png")))], a.Styles);
+        var b = Checkpoint.Load(resumed.Checkpoint!);
+        foreach (var (name, t) in a.NetworkWeights) Assert.Equal(t.Values, b.NetworkWeights[name].Values);
+    }
+
+    [Fact]
+    public void Norm_only_adds_a_style_row_and_leaves_every_other_weight_bit_identical()
+    {
+        using var dir = new TempDir();
+        var baseRun = TrainerTests.Train(TrainingConfig.Load(TrainerTests.WriteSetup(dir)), dir.File("base"), 3);
+        var before = Checkpoint.Load(baseRun.Checkpoint!);
+
+        WriteStripes(dir.File("stripes.png"));
+        string path = dir.File("add.yaml");
+        File.WriteAllText(path, File.ReadAllText(dir.File("config.yaml"))
+            .Replace("style_image: style.png\n", "styles:\n  - {name: stripes, image: stripes.png}\ntrain: norm_only\ninit_from: base\n"));
+        var added = TrainerTests.Train(TrainingConfig.Load(path), dir.File("added"), 4);
+        var after = Checkpoint.Load(added.Checkpoint!);
+
+        Assert.Equal(2, after.Architecture.Styles);
+        Assert.Equal(1, after.NormOnlyFirstStyle);
+        Assert.Equal(["style", "stripes"], after.Styles.Select(s => s.Name));
+        Assert.Equal(before.StyleImageSha256, after.Styles[0].ImageSha256);
+        var norms = TransformerWeightLayout.NormTensors(after.Architecture).ToDictionary(t => t.Name, t => t.Channels);
+        foreach (var (name, t) in before.NetworkWeights)
+        {
+            var now = after.NetworkWeights[name].Values;
+            if (!norms.TryGetValue(name, out int channels))
+            {
+                Assert.Equal(t.Values, now); // exact float equality: frozen means untouched
+                continue;
+            }
+            Assert.Equal(t.Values, now[..channels]); // the old style's row
+        }
+        Assert.Contains(norms.Keys, name => !after.NetworkWeights[name].Values[norms[name]..].SequenceEqual(
+            Enumerable.Range(0, norms[name]).Select(c => before.NetworkWeights[name].Values[c]))); // the new row trained
+    }
+
+    /// <summary>
+    /// Dumoulin et al. 2017 sec. 4.2: blending two styles' scale/shift rows blends the styles. Trained on
+    /// two very different paintings, a 50/50 mix must be farther from each painting than that painting's
+    /// own style and nearer than the other style, in TorchSharp and through the exported ONNX model.
+    /// </summary>
+    [Fact]
+    public void A_mix_of_two_styles_has_style_losses_between_the_two_pure_styles()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir));
+        var run = TrainerTests.Train(config, dir.File("run"), 100);
+        string model = dir.File("mix.onnx");
+        CheckpointExporter.Export(run.Checkpoint!, model);
+
+        var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
+        using var scope = torch.NewDisposeScope();
+        var targets = config.Styles.Select(s => loss.Targets(ImageTensors.ToTensor(ImageFile.Load(s.Image)), null)).ToList();
+        var content = Fixtures.SmoothImage(40, 40, seed: 7);
+        using var stylizer = Stylizer.Load(model);
+        double StyleLoss(float[] mix, int painting)
+        {
+            var output = stylizer.Stylize(content, StyleSettings.Default with { StyleWeights = mix });
+            return loss.Compute(ImageTensors.ToTensor(output), targets[painting].StyleGrams, null).ToValues().Style;
+        }
+        for (int painting = 0; painting < 2; painting++)
+        {
+            double own = StyleLoss(painting == 0 ? [1f, 0f] : [0f, 1f], painting);
+            double other = StyleLoss(painting == 0 ? [0f, 1f] : [1f, 0f], painting);
+            double mixed = StyleLoss([0.5f, 0.5f], painting);
+            output.WriteLine($"painting {painting}: own style {own:G4}, mix {mixed:G4}, other style {other:G4}");
+            Assert.True(own < mixed && mixed < other, $"painting {painting}: own style {own:G4}, mix {mixed:G4}, other style {other:G4}");
+        }
+    }
+}
