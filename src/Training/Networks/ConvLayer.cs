@@ -27,7 +27,7 @@ internal sealed class ConvLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var padded = F.pad(x, [padding, padding, padding, padding], PaddingModes.Reflect);
+        using var padded = F.pad(x, [padding, padding, padding, padding], PaddingModes.Reflect);
         return F.conv2d(padded, conv.weight!.to(x.dtype), conv.bias!.to(x.dtype), strides: [stride, stride]);
     }
 }
@@ -87,8 +87,14 @@ internal sealed class ResidualBlock : nn.Module
         RegisterComponents();
     }
 
+    /// <remarks>Each intermediate's handle is released once consumed (see <see cref="TransformerNet.Forward"/>).</remarks>
     public Tensor Apply(Tensor x, Tensor? styleWeights)
-        => x + in2.Apply(conv2.call(F.relu(in1.Apply(conv1.call(x), styleWeights))), styleWeights);
+    {
+        using var hidden = TransformerNet.NormRelu(conv1.call(x), in1, styleWeights);
+        using var convolved = conv2.call(hidden);
+        using var normalised = in2.Apply(convolved, styleWeights);
+        return x + normalised;
+    }
 }
 
 /// <summary>

@@ -66,10 +66,34 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
         const int m = TransformerArchitecture.SizeMultiple;
         long padH = (m - h % m) % m, padW = (m - w % m) % m;
         var x = padH + padW > 0 ? F.pad(input, [0, padW, 0, padH], PaddingModes.Reflect) : input;
+        // Each intermediate's handle is released as soon as the next operation has consumed it: Python
+        // frees them there by reference counting, TorchSharp would keep them until the step's dispose
+        // scope ends (through backward). Autograd holds its own references to what it saves.
         foreach (var (main, norm) in stages)
-            x = norm is null ? main(x, styleWeights) : F.relu(norm.Apply(main(x, styleWeights), styleWeights));
-        if (padH + padW > 0) x = x.narrow(2, 0, h).narrow(3, 0, w);
-        return x.to(ScalarType.Float32);
+        {
+            var y = main(x, styleWeights);
+            var next = norm is null ? y : NormRelu(y, norm, styleWeights);
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            x = next;
+        }
+        if (padH + padW > 0)
+        {
+            var cropped = x.narrow(2, 0, h).narrow(3, 0, w);
+            x.Dispose();
+            x = cropped;
+        }
+        if (x.dtype == ScalarType.Float32) return x;
+        var output = x.to(ScalarType.Float32);
+        x.Dispose();
+        return output;
+    }
+
+    /// <summary>ReLU(norm(<paramref name="y"/>)); consumes <paramref name="y"/> and the norm's output.</summary>
+    internal static Tensor NormRelu(Tensor y, InstanceNorm norm, Tensor? styleWeights)
+    {
+        using (y)
+        using (var normalised = norm.Apply(y, styleWeights))
+            return F.relu(normalised);
     }
 
     /// <summary>Inference: no gradients, output clipped to [0,1].</summary>
