@@ -80,6 +80,23 @@ public sealed class MetadataTests
     }
 
     [Fact]
+    public void ModelWrittenBeforeWeightChecksumsStillLoadsAndRuns()
+    {
+        // Models exported before the weights checksum existed (the first shipped starry_night.onnx) have
+        // no such entry: they load and run, with no checksum to verify.
+        var model = ExportedModel();
+        var entry = model.MetadataProps.Single(p => p.Key == ModelMetadata.Keys.WeightsSha256);
+        model.MetadataProps.Remove(entry);
+        using var dir = new TempFolder();
+        string path = dir.File("older.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        using var stylizer = Stylizer.Load(path, TestModels.Options);
+        Assert.Null(stylizer.Metadata.WeightsSha256);
+        var output = stylizer.Stylize(TestModels.SmoothImage(24, 20, 3), StyleSettings.Default);
+        Assert.Equal((24, 20), (output.Width, output.Height));
+    }
+
+    [Fact]
     public void NewerFormatVersionIsRejected()
     {
         var model = ExportedModel();
