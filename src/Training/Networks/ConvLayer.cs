@@ -87,7 +87,7 @@ internal sealed class ResidualBlock : nn.Module
         RegisterComponents();
     }
 
-    /// <remarks>Each intermediate's handle is released once consumed (see <see cref="TransformerNet.Forward"/>).</remarks>
+    /// <remarks>Each intermediate's handle is released once consumed (see <see cref="TransformerNet.Transform"/>).</remarks>
     public Tensor Apply(Tensor x, Tensor? styleWeights)
     {
         using var hidden = TransformerNet.NormRelu(conv1.call(x), in1, styleWeights);

@@ -15,7 +15,7 @@ namespace FastStyle.Training.Networks;
 /// The input's dtype selects the compute precision (float32 or bfloat16); the output is float32,
 /// unclipped (training sees the raw values; <see cref="Stylize"/> clips). A multi-style network
 /// (<see cref="TransformerArchitecture.Styles"/> &gt; 1) needs a style-weight row per sample:
-/// <see cref="Forward"/>; <c>forward(input)</c> serves single-style networks.
+/// <see cref="Transform"/>; <c>forward(input)</c> serves single-style networks.
 /// </summary>
 public sealed class TransformerNet : nn.Module<Tensor, Tensor>
 {
@@ -49,14 +49,14 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     static (nn.Module, Func<Tensor, Tensor?, Tensor>) Stage(ResidualBlock block) => (block, block.Apply);
 
     /// <summary>Single-style networks: [N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size.</summary>
-    public override Tensor forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => Transform(input, null);
 
     /// <summary>
     /// [N,3,H,W] RGB in [0,1] (float32 or bfloat16) to raw float32 RGB of the same size;
     /// <paramref name="styleWeights"/> [N, styles] (rows normally sum to 1) is required for a
     /// multi-style network and ignored by a single-style one.
     /// </summary>
-    public Tensor Forward(Tensor input, Tensor? styleWeights)
+    public Tensor Transform(Tensor input, Tensor? styleWeights)
     {
         if (Architecture.IsMultiStyle && (styleWeights is null || styleWeights.ndim != 2 || styleWeights.shape[0] != input.shape[0] || styleWeights.shape[1] != Architecture.Styles))
             throw new ArgumentException($"a {Architecture.Styles}-style network needs style weights of shape [{input.shape[0]}, {Architecture.Styles}]", nameof(styleWeights));
@@ -100,7 +100,7 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     public Tensor Stylize(Tensor input, Tensor? styleWeights = null)
     {
         using var _ = torch.no_grad();
-        return Forward(input, styleWeights).clamp(0, 1);
+        return Transform(input, styleWeights).clamp(0, 1);
     }
 
     /// <summary>[n, styles] float32 rows of <paramref name="weights"/> (one style-weight vector for every sample).</summary>

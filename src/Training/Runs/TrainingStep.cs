@@ -31,7 +31,7 @@ public sealed class TrainingStep(TransformerNet net, PerceptualLoss loss, IReadO
         var contentFeatures = loss.ContentFeatures(x);
         adam.ZeroGrad();
         var trained = styles[style];
-        var y = net.Forward(lowered, StyleRows(net, trained.Row, batch.Count));
+        var y = net.Transform(lowered, StyleRows(net, trained.Row, batch.Count));
         var terms = loss.Compute(y, trained.Targets.StyleGrams, contentFeatures, trained.Weight);
         var values = terms.ToValues();
         if (!double.IsFinite(values.Total) || (accept != null && !accept(values))) return (values, false);
