@@ -16,14 +16,7 @@ public sealed class MultiStyleNetworkTests : IDisposable
 
     /// <summary>Random weights with every norm row perturbed differently, so each style computes something else.</summary>
     static TransformerNet RandomNetwork(TransformerArchitecture architecture, int seed)
-    {
-        torch.manual_seed(seed);
-        var net = new TransformerNet(architecture);
-        using (torch.no_grad())
-            foreach (var (name, p) in net.named_parameters())
-                if (name.Contains(".in") || name.StartsWith("in")) p.add_(torch.randn(p.shape) * 0.3);
-        return net;
-    }
+        => ExportParityTests.RandomNetwork(architecture, seed, normNoise: 0.3);
 
     static ModelMetadata Metadata(TransformerArchitecture architecture, params string[] names)
         => new("mix", "x", 5, "cfg", architecture) { Styles = names.Select(n => new StyleEntry(n, n + "-sha")).ToList() };
