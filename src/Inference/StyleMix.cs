@@ -11,10 +11,11 @@ namespace FastStyle.Inference;
 /// </summary>
 public static class StyleMix
 {
-    public static float[] Parse(string text, ModelMetadata model, string modelPath)
+    /// <param name="option">The option the text came from, named in errors (`compare` calls it --model-style).</param>
+    public static float[] Parse(string text, ModelMetadata model, string modelPath, string option = "--style")
     {
         var names = model.Styles.Select(s => s.Name).ToList();
-        string Fail(string problem) => throw new FastStyleError($"--style '{text}': {problem}; model '{modelPath}' holds: {string.Join(", ", names)}");
+        string Fail(string problem) => throw new FastStyleError($"{option} '{text}': {problem}; model '{modelPath}' holds: {string.Join(", ", names)}");
         var weights = new double[names.Count];
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         foreach (string part in parts)

@@ -27,10 +27,14 @@ public static class CompareCommand
         var vgg = CommonOptions.Vgg();
         var init = CommonOptions.Choice("--init", "Gatys start: noise (seeded; Johnson et al.'s protocol) or content (a much stronger start)", CompareRequest.DefaultInit);
         var seed = new Option<int>("--seed") { Description = "Seed of the noise start", DefaultValueFactory = _ => CompareRequest.DefaultSeed };
+        var modelStyle = new Option<string?>(ModelStyleChoice.OptionName)
+        {
+            Description = "Multi-style models: the style the network runs with, a name (wave) or a mix (\"wave=0.7,udnie=0.3\"); default: the style trained on the --style image",
+        };
         var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.jpg, loss.png and the images", Required = true };
         var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
         {
-            model, style, content, iterations, size, styleSize, lossFile, vgg, init, seed, output,
+            model, style, modelStyle, content, iterations, size, styleSize, lossFile, vgg, init, seed, output,
         };
         command.SetAction(parse =>
         {
@@ -53,6 +57,7 @@ public static class CompareCommand
                 VggPath = VggWeightsLocator.Resolve(parse.GetValue(vgg)),
                 Init = CommonOptions.ChoiceValue<InitialImage>(parse, init),
                 Seed = parse.GetValue(seed),
+                ModelStyle = parse.GetValue(modelStyle),
                 OutputDirectory = parse.GetValue(output)!,
             };
             foreach (var path in request.ContentPaths) CommonOptions.RequireFile(path, "content image");
@@ -60,7 +65,7 @@ public static class CompareCommand
             var report = Progress.Run("compare", CompareJob.TotalSteps(request),
                 progress => CompareJob.Run(request, progress, cancel: cancel));
             if (!report.Setup.StyleMatchesModel)
-                Console.Error.WriteLine($"warning: '{request.StylePath}' is not the style image the model was trained on (sha256 differs from the model's metadata)");
+                Console.Error.WriteLine($"warning: '{request.StylePath}' is not the style image the model's style '{report.Setup.ModelStyle.Name}' was trained on (sha256 differs from the model's metadata)");
             foreach (var i in report.Images)
                 AnsiConsole.MarkupLineInterpolated(
                     $"{i.Name}: network loss {i.Network.Loss.Total:G4} in {i.Network.Seconds:F3} s; equivalent Gatys iterations {(i.Equivalence.Iterations?.ToString() ?? "not reached")}{(i.Equivalence.SpeedRatio is { } r ? $", speed ratio {r:G3}x" : "")}");

@@ -27,13 +27,15 @@ public static class CompareJob
         Directory.CreateDirectory(dir);
 
         using var stylizer = Stylizer.Load(request.ModelPath, new StylizerOptions());
+        string styleSha = FileHash.Sha256OfFile(request.StylePath);
+        var modelStyle = ModelStyleChoice.Resolve(request.ModelStyle, stylizer.Metadata, request.ModelPath, styleSha);
         var style = request.Loss.RequireFits(EvaluationImages.LoadStyle(request.StylePath, request.StyleSize ?? request.Size), request.StylePath);
         ImageFile.Save(style, CompareOutputLayout.Full(dir, CompareOutputLayout.StyleImage));
         var loss = PerceptualLoss.Load(request.VggPath, request.Loss);
         using var evaluator = new ImageLossEvaluator(loss, style);
         string lossText = request.Loss.Describe();
-        var setup = new CompareSetup(request, stylizer.Metadata, FileHash.Sha256OfFile(request.ModelPath), FileHash.Sha256OfFile(request.StylePath),
-            style.Width, style.Height, FileHash.Sha256OfFile(request.VggPath), lossText, FileHash.Sha256OfText(lossText), DateTimeOffset.UtcNow);
+        var setup = new CompareSetup(request, stylizer.Metadata, FileHash.Sha256OfFile(request.ModelPath), styleSha,
+            style.Width, style.Height, FileHash.Sha256OfFile(request.VggPath), lossText, FileHash.Sha256OfText(lossText), DateTimeOffset.UtcNow, modelStyle);
 
         int maxIterations = request.Iterations.Max();
         var done = new List<ImageComparison>();
@@ -42,7 +44,7 @@ public static class CompareJob
             int before = index * maxIterations;
             string name = Path.GetFileName(request.ContentPaths[index]);
             onProgress?.Invoke(before, $"{name}: network");
-            var comparison = CompareOne(request, index, stylizer, loss, evaluator, style,
+            var comparison = CompareOne(request, index, stylizer, modelStyle, loss, evaluator, style,
                 it => onProgress?.Invoke(before + it.Iteration, $"{name}: Gatys total {it.Loss.Total:G4}"), cancel);
             done.Add(comparison);
             WriteReports(dir, new CompareReport(setup, done, Complete: false), style);
@@ -70,7 +72,7 @@ public static class CompareJob
         AtomicFile.CheckWritable(Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportJson));
     }
 
-    static ImageComparison CompareOne(CompareRequest request, int index, Stylizer stylizer, PerceptualLoss loss, ImageLossEvaluator evaluator,
+    static ImageComparison CompareOne(CompareRequest request, int index, Stylizer stylizer, ModelStyleChoice modelStyle, PerceptualLoss loss, ImageLossEvaluator evaluator,
         RgbImage style, Action<IterationLoss> onIteration, CancellationToken cancel)
     {
         string dir = request.OutputDirectory, path = request.ContentPaths[index];
@@ -78,7 +80,7 @@ public static class CompareJob
         string contentImage = CompareOutputLayout.ContentImage(index, path);
         ImageFile.Save(content, CompareOutputLayout.Full(dir, contentImage));
 
-        var run = NetworkTiming.Run(stylizer, content, request.NetworkTimedRuns);
+        var run = NetworkTiming.Run(stylizer, content, StyleSettings.Default with { StyleWeights = modelStyle.Weights }, request.NetworkTimedRuns);
         string networkImage = CompareOutputLayout.NetworkImage(index, path);
         ImageFile.Save(run.Image, CompareOutputLayout.Full(dir, networkImage));
         var network = new NetworkResult(networkImage, run.Seconds, run.RunSeconds, run.WarmupSeconds, evaluator.Evaluate(run.Image, content));

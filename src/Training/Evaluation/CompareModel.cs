@@ -41,6 +41,8 @@ public sealed record CompareRequest
     /// <summary>Seed of the noise start.</summary>
     public int Seed { get; init; } = DefaultSeed;
     public int NetworkTimedRuns { get; init; } = NetworkTiming.DefaultTimedRuns;
+    /// <summary>Multi-style models: the style or mix the network runs with (<see cref="ModelStyleChoice"/>); null: the one trained on the style image.</summary>
+    public string? ModelStyle { get; init; }
 }
 
 /// <summary>What is fixed for a whole compare run: inputs, their hashes, versions.</summary>
@@ -54,10 +56,11 @@ public sealed record CompareSetup(
     string VggSha256,
     string LossText,
     string LossSha256,
-    DateTimeOffset Started)
+    DateTimeOffset Started,
+    ModelStyleChoice ModelStyle)
 {
-    /// <summary>The model records the hash of the style image it was trained on; a mismatch means the comparison uses another style.</summary>
-    public bool StyleMatchesModel => string.Equals(StyleSha256, Model.StyleImageSha256, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The model records the hash of each style image it was trained on; a mismatch means the comparison uses another style.</summary>
+    public bool StyleMatchesModel => ModelStyle.TrainedOnStyleImage;
 }
 
 /// <summary>The network's result on one content image.</summary>

@@ -33,7 +33,7 @@ internal sealed record CompareReportContent(
         var checkpoints = r.Iterations;
         var facts = new List<string>
         {
-            $"Model: {r.ModelPath} (style '{s.Model.StyleName}', {s.Model.TrainingSteps} training steps, training config sha256 {Short(s.Model.ConfigHash)}, file sha256 {Short(s.ModelSha256)})",
+            $"Model: {r.ModelPath} (style '{s.Model.StyleName}'{(s.Model.Architecture.IsMultiStyle ? $", run with its style '{s.ModelStyle.Name}' of {s.Model.Architecture.Styles}" : "")}, {s.Model.TrainingSteps} training steps, training config sha256 {Short(s.Model.ConfigHash)}, file sha256 {Short(s.ModelSha256)})",
             $"Style image: {r.StylePath} ({s.StyleWidth}x{s.StyleHeight} as used, sha256 {Short(s.StyleSha256)}): " +
                 (s.StyleMatchesModel ? "the image the model was trained on" : "NOT the image the model was trained on"),
             $"Size: longest side {r.Size} px for content, network output and Gatys image; style {r.StyleSize ?? r.Size} px",

@@ -31,6 +31,8 @@ internal static class CompareReportJson
                 ["sha256"] = s.ModelSha256,
                 ["style_name"] = s.Model.StyleName,
                 ["style_image_sha256"] = s.Model.StyleImageSha256,
+                ["styles"] = s.Model.Architecture.Styles,
+                ["ran_with_style"] = s.ModelStyle.Name,
                 ["training_steps"] = s.Model.TrainingSteps,
                 ["config_hash"] = s.Model.ConfigHash,
                 ["architecture"] = new JsonObject

@@ -19,17 +19,17 @@ internal static class NetworkTiming
 {
     public const int DefaultTimedRuns = 3;
 
-    public static NetworkRun Run(Stylizer stylizer, RgbImage content, int timedRuns = DefaultTimedRuns)
+    public static NetworkRun Run(Stylizer stylizer, RgbImage content, StyleSettings settings, int timedRuns = DefaultTimedRuns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(timedRuns, 1);
         var clock = Stopwatch.StartNew();
-        var output = stylizer.Stylize(content, StyleSettings.Default);
+        var output = stylizer.Stylize(content, settings);
         double warmup = clock.Elapsed.TotalSeconds;
         var runs = new double[timedRuns];
         for (int i = 0; i < timedRuns; i++)
         {
             clock.Restart();
-            output = stylizer.Stylize(content, StyleSettings.Default);
+            output = stylizer.Stylize(content, settings);
             runs[i] = clock.Elapsed.TotalSeconds;
         }
         var sorted = runs.Order().ToArray();
