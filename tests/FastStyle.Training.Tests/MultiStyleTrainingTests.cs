@@ -130,8 +130,13 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         string path = dir.File("add.yaml");
         File.WriteAllText(path, File.ReadAllText(dir.File("config.yaml"))
             .Replace("style_image: style.png\n", "styles:\n  - {name: stripes, image: stripes.png}\ntrain: norm_only\ninit_from: base\n"));
-        var added = TrainerTests.Train(TrainingConfig.Load(path), dir.File("added"), 4);
+        var recorder = new TrainerTests.Recorder();
+        var added = TrainerTests.Train(TrainingConfig.Load(path), dir.File("added"), 4, observer: recorder);
         var after = Checkpoint.Load(added.Checkpoint!);
+        // The run says what it trains: the new style's rows, as many numbers as one row of every norm table.
+        var (frozen, trained, parameters) = Assert.Single(recorder.NormOnly);
+        Assert.Equal(["style"], frozen);
+        Assert.Equal(["stripes"], trained);
 
         Assert.Equal(2, after.Architecture.Styles);
         Assert.Equal(1, after.NormOnlyFirstStyle);
@@ -148,6 +153,7 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
             }
             Assert.Equal(t.Values, now[..channels]); // the old style's row
         }
+        Assert.Equal(norms.Values.Sum(), parameters);
         Assert.Contains(norms.Keys, name => !after.NetworkWeights[name].Values[norms[name]..].SequenceEqual(
             Enumerable.Range(0, norms[name]).Select(c => before.NetworkWeights[name].Values[c]))); // the new row trained
     }

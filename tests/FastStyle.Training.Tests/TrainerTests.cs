@@ -38,6 +38,9 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         public List<string> Warnings { get; } = [];
         public List<(string Path, long Step)> Checkpoints { get; } = [];
         public List<string> VggScales { get; } = [];
+        public List<(IReadOnlyList<string> Frozen, IReadOnlyList<string> Trained, long Parameters)> NormOnly { get; } = [];
+        public void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters)
+            => NormOnly.Add((frozenStyles, trainedStyles, trainedParameters));
         public void OnVggScale(string description) => VggScales.Add(description);
         public void OnStep(StepReport report) => Steps.Add(report);
         public void OnWarning(string message) => Warnings.Add(message);

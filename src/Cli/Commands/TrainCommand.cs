@@ -71,6 +71,10 @@ public static class TrainCommand
         public void OnWarmStart(string checkpoint, string styleName, long step)
             => Progress.Line($"warm start: network weights of '{styleName}' at step {step} ({checkpoint})");
 
+        public void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters)
+            => Progress.Line($"norm_only: training the scale/shift rows of {string.Join(", ", trainedStyles)} ({trainedParameters:N0} parameters); " +
+                             $"{string.Join(", ", frozenStyles)} and all convolutions stay frozen");
+
         public void OnCheckpoint(string path, long step) => Progress.Line($"step {step}: checkpoint {path}");
 
         public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");

@@ -105,6 +105,9 @@ public static class Trainer
         {
             net.LoadWeights(plan.StartingWeights(), plan.SourcePath!);
             observer.OnWarmStart(plan.SourcePath!, plan.Source!.StyleName, plan.Source.Step);
+            var names = plan.Entries.Select(e => e.Name).ToList();
+            long trainedParameters = TransformerWeightLayout.NormTensors(plan.Architecture).Sum(t => (long)t.Channels) * (names.Count - plan.FirstTrainedRow);
+            observer.OnNormOnly(names[..plan.FirstTrainedRow], names[plan.FirstTrainedRow..], trainedParameters);
         }
         else if (config.InitFrom != null) WarmStart(net, config, observer);
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README gallery: every shipped style on the same photos at 512 px, made with `faststyle stylize --model NAME`.
+# Rows are photos (examples/tubingen.jpg and two dev photos the networks never trained on), columns the photo
+# and then one column per style. Dev tooling: the grid is assembled with /usr/bin/python3 and PIL.
+#   scripts/make-gallery.sh [OUT.jpg]      (default docs/gallery/styles.jpg)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/docs/gallery/styles.jpg}"
+styles=(starry_night the_scream wave udnie the_shipwreck_of_the_minotaur)
+photos=("$root/examples/tubingen.jpg" "$root/../shared/data/content/golden_gate.jpg" "$root/../shared/data/coco/val2017/000000000285.jpg")
+read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cells=()
+for photo in "${photos[@]}"; do
+  [[ -f "$photo" ]] || { echo "make-gallery.sh: $photo: missing" >&2; exit 1; }
+  name="$(basename "${photo%.*}")"
+  /usr/bin/python3 -c 'import sys; from PIL import Image; i = Image.open(sys.argv[1]).convert("RGB"); i.thumbnail((512, 512), Image.LANCZOS); i.save(sys.argv[2])' "$photo" "$work/$name.png"
+  cells+=("$work/$name.png")
+  for style in "${styles[@]}"; do
+    "${cli[@]}" stylize "$work/$name.png" --model "$style" --output "$work/$name.$style.png" >/dev/null
+    cells+=("$work/$name.$style.png")
+  done
+done
+/usr/bin/python3 - "$out" "$(( ${#styles[@]} + 1 ))" "photo ${styles[*]}" "${cells[@]}" <<'PY'
+import sys
+from PIL import Image, ImageDraw
+out, columns, headers, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4:]
+height, gap, label = 256, 6, 22
+images = [Image.open(p).convert("RGB") for p in paths]
+images = [i.resize((round(i.width * height / i.height), height), Image.LANCZOS) for i in images]
+rows = [images[r:r + columns] for r in range(0, len(images), columns)]
+widths = [max(row[c].width for row in rows) for c in range(columns)]
+grid = Image.new("RGB", (sum(widths) + gap * (columns - 1), label + len(rows) * height + gap * (len(rows) - 1)), "white")
+draw = ImageDraw.Draw(grid)
+for c, text in enumerate(headers):
+    draw.text((sum(widths[:c]) + gap * c + 4, 4), text, fill="black")
+for r, row in enumerate(rows):
+    for c, image in enumerate(row):
+        grid.paste(image, (sum(widths[:c]) + gap * c, label + r * (height + gap)))
+grid.save(out, quality=85)
+print(f"wrote {out} ({grid.width}x{grid.height})")
+PY
