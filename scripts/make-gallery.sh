@@ -6,6 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/docs/gallery/styles.jpg}"
+mkdir -p "$(dirname "$out")"
 styles=(starry_night the_scream wave udnie the_shipwreck_of_the_minotaur)
 photos=("$root/examples/tubingen.jpg" "$root/../shared/data/content/golden_gate.jpg" "$root/../shared/data/coco/val2017/000000000285.jpg")
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"

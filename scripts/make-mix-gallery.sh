@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [[ $# -ge 3 ]] || { echo "usage: make-mix-gallery.sh MODEL.onnx STYLE_A STYLE_B [OUT.jpg]" >&2; exit 2; }
 model="$1" a="$2" b="$3"
 out="${4:-$root/docs/gallery/mix-$a-$b.jpg}"
+mkdir -p "$(dirname "$out")"
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
