@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace FastStyle.Serve.Tests;
 
@@ -23,5 +24,12 @@ public sealed class PageTests(ServeFactory factory) : IClassFixture<ServeFactory
 
     [Fact]
     public async Task The_models_folder_is_listed_by_name()
-        => Assert.Equal("[\"starry_night\"]", await factory.CreateClient().GetStringAsync("/api/models"));
+    {
+        // The shipped models, copied next to the tests: every .onnx file by its stem, in ordinal order.
+        var names = JsonSerializer.Deserialize<string[]>(await factory.CreateClient().GetStringAsync("/api/models"))!;
+        var files = Directory.GetFiles(factory.Options.ModelsDirectory, "*.onnx").Select(Path.GetFileNameWithoutExtension).ToArray();
+        Assert.Contains("starry_night", names);
+        Assert.True(names.Length >= 2, "the repository ships several styles");
+        Assert.Equal(files.Order(StringComparer.Ordinal), names);
+    }
 }
