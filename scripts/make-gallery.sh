@@ -16,10 +16,9 @@ cells=()
 for photo in "${photos[@]}"; do
   [[ -f "$photo" ]] || { echo "make-gallery.sh: $photo: missing" >&2; exit 1; }
   name="$(basename "${photo%.*}")"
-  /usr/bin/python3 -c 'import sys; from PIL import Image; i = Image.open(sys.argv[1]).convert("RGB"); i.thumbnail((512, 512), Image.LANCZOS); i.save(sys.argv[2])' "$photo" "$work/$name.png"
-  cells+=("$work/$name.png")
+  cells+=("$photo") # the grid scales every cell to one height
   for style in "${styles[@]}"; do
-    "${cli[@]}" stylize "$work/$name.png" --model "$style" --output "$work/$name.$style.png" >/dev/null
+    "${cli[@]}" stylize "$photo" --size 512 --model "$style" --output "$work/$name.$style.png" >/dev/null
     cells+=("$work/$name.$style.png")
   done
 done

@@ -37,10 +37,13 @@ public static class StyleMix
     }
 
     /// <summary>The weights a multi-style model runs with when none are given: its first style alone.</summary>
-    public static float[] FirstStyle(int styles)
+    public static float[] FirstStyle(int styles) => Only(0, styles);
+
+    /// <summary>One style alone: weight 1 for <paramref name="index"/>, 0 for the others.</summary>
+    public static float[] Only(int index, int styles)
     {
         var weights = new float[styles];
-        weights[0] = 1;
+        weights[index] = 1;
         return weights;
     }
 }

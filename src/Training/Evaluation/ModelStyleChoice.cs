@@ -25,8 +25,8 @@ public sealed record ModelStyleChoice(string Name, IReadOnlyList<float>? Weights
             return new(only >= 0 ? model.Styles[only].Name : requested, model.Architecture.IsMultiStyle ? weights : null, trained);
         }
         int index = model.Styles.ToList().FindIndex(Matches);
-        var chosen = model.Styles[Math.Max(index, 0)];
-        var row = model.Architecture.IsMultiStyle ? StyleMix.Parse(chosen.Name, model, modelPath, OptionName) : null;
-        return new(chosen.Name, row, index >= 0);
+        int chosen = Math.Max(index, 0);
+        var row = model.Architecture.IsMultiStyle ? StyleMix.Only(chosen, model.Styles.Count) : null;
+        return new(model.Styles[chosen].Name, row, index >= 0);
     }
 }
