@@ -78,7 +78,7 @@ def table(raw, header=None):
         c = r["compute"]
         return f"{c['median']:.3f} s ({c['min']:.3f}–{c['max']:.3f})"
 
-    names = {"train": "train step {batch}x{size} {amp}", "infer": "stylise {size} px", "gatys": "optimisation eval {size} px"}
+    names = {"train": "train step {batch}x{size} {amp}", "infer": "stylise {size} px", "gatys": "optimisation eval {size} px {amp}"}
     for kind in ("train", "infer", "gatys"):
         for tag in tags:
             o, p = best(rows, "ours", tag), best(rows, "peer", tag)

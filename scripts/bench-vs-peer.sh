@@ -2,7 +2,7 @@
 # Ours against the PyTorch CPU peer (../shared/peer), the same work back to back in one run (issue 10):
 # training step 4x128 and 4x256 (fp32, and bf16 where the CPU has avx512_bf16 or AMX), peak RSS at
 # the largest training size, stylise 256/512/1024 px, one optimisation loss+gradient evaluation
-# 256/512 px. Prints a Markdown table: ours, peer, ours/peer and GFLOP/s beside each time.
+# 256/512 px (fp32, and bf16 as for training). Prints a Markdown table: ours, peer, ours/peer and GFLOP/s beside each time.
 #
 #   scripts/bench-vs-peer.sh [--smoke] [--only train|infer|gatys[,...]] [--retries N] [--out DIR] [--cache DIR]
 #
@@ -118,7 +118,7 @@ run_ours() {  # KIND SIZE AMP ATTEMPT
   case "$1" in
     train) args+=(--batch 4 --amp "$3" --vgg "$vgg" --data "$data" --style "$style") ;;
     infer) args+=(--content "$content") ;;
-    gatys) args+=(--vgg "$vgg" --content "$content" --style "$style") ;;
+    gatys) args+=(--amp "$3" --vgg "$vgg" --content "$content" --style "$style") ;;
   esac
   echo "bench-vs-peer: ours $tag (attempt $(($4 + 1)))" >&2
   echo "$tag attempt $4: dotnet $bench ${args[*]}" >> "$out/commands.txt"
@@ -133,6 +133,20 @@ run_peer() {  # KIND SIZE ATTEMPT (the peer runs every precision of a training s
       --warmup "$warmup" --steps "$steps" --cache "$cache" --out "$dir" 2> "$out/logs/peer-$1$2-a$3.log" \
     | python3 "$helper" add "$raw" peer "$3"
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $1 $2 FAILED; see $out/logs/peer-$1$2-a$3.log" >&2; tail -n 5 "$out/logs/peer-$1$2-a$3.log" >&2; }
+  [ "$1" = gatys ] && [[ " $amps " == *" bf16 "* ]] && run_peer_gatys_bf16 "$2" "$3"
+}
+
+# The peer's run.sh times optimisation in fp32 only; its bench_gatys.py takes --amp bf16 (autocast), so
+# the bf16 row runs that script directly, in the environment run.sh gives its scripts.
+run_peer_gatys_bf16() {  # SIZE ATTEMPT
+  local tag=gatys${1}_bf16 ob_lib
+  ob_lib=$(find "$(realpath -m "$cache")/openblas" -path '*/openblas-pthread/libblas.so.3' -printf '%h\n' 2>/dev/null | head -n1)
+  echo "bench-vs-peer: peer gatys $1 bf16 (attempt $(($2 + 1)))" >&2
+  OPENBLAS_NUM_THREADS=$threads PYTHONDONTWRITEBYTECODE=1 LD_LIBRARY_PATH="$ob_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    /usr/bin/python3 "$peer/bench_gatys.py" --threads "$threads" --warmup "$warmup" --steps "$steps" --tag "$tag" \
+      --size "$1" --amp bf16 --vgg "$vgg" --content "$content" --style "$style" 2> "$out/logs/peer-$tag-a$2.log" \
+    | python3 "$helper" add "$raw" peer "$2"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $tag FAILED; see $out/logs/peer-$tag-a$2.log" >&2; tail -n 5 "$out/logs/peer-$tag-a$2.log" >&2; }
 }
 
 selected() { [[ ",$only," == *",$1,"* ]]; }
@@ -141,7 +155,7 @@ for k in train infer gatys; do
   selected "$k" || continue
   sizes_var="${k}_sizes"
   for size in ${!sizes_var}; do
-    group_amps=none; [ "$k" = train ] && group_amps=$amps
+    group_amps=none; [ "$k" != infer ] && group_amps=$amps
     for ((attempt = 0; attempt <= retries; attempt++)); do
       redo_peer=0 done_all=1
       for amp in $group_amps; do
@@ -168,7 +182,7 @@ failed=""
 for k in train infer gatys; do
   selected "$k" || continue
   sizes_var="${k}_sizes"
-  group_amps=none; [ "$k" = train ] && group_amps=$amps
+  group_amps=none; [ "$k" != infer ] && group_amps=$amps
   for size in ${!sizes_var}; do
     for amp in $group_amps; do
       tag=$(tag_of "$k" "$size" "$amp")

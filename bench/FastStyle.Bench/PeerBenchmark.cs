@@ -20,7 +20,7 @@ namespace FastStyle.Bench;
 /// configuration per process, so that peak RSS belongs to it. Progress goes to stderr.
 ///   json train --size 128 --batch 4 --amp none|bf16 --vgg V --data DIR --style IMG
 ///   json infer --size 256 --content IMG
-///   json gatys --size 256 --vgg V --content IMG --style IMG
+///   json gatys --size 256 --amp none|bf16 --vgg V --content IMG --style IMG
 ///   common: --warmup 2 --steps 5 --threads 2 --tag NAME
 /// </summary>
 public static class PeerBenchmark
@@ -132,6 +132,7 @@ public static class PeerBenchmark
         using var outer = torch.NewDisposeScope();
         var config = LossConfig.GatysDefaults; // the peer's layers: content relu4_2, style relu1_1..relu5_1
         var loss = PerceptualLoss.Load(o.Required("vgg"), config);
+        if (o.Amp == "bf16") loss.Network.UseComputeType(torch.ScalarType.BFloat16); // as `optimize` with precision bf16
         var exact = new ImageLoadOptions { ExactSize = (o.Size, o.Size) };
         var content = ImageFile.Load(o.Required("content"), exact);
         var style = ImageFile.Load(o.Required("style"), exact);

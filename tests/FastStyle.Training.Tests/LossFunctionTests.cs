@@ -1,5 +1,6 @@
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,23 @@ public class LossFunctionTests
         var g = LossFunctions.Gram(torch.cat([A(), B()], 0));
         Assert.Equal(new long[] { 2, 2, 2 }, g.shape);
         Assert.Equal(new[] { 3.75f, -0.25f, -0.25f, 0.25f, 0.5f, 0f, 0f, 0.5f }, Values(g));
+    }
+
+    [Fact]
+    public void Gram_of_channels_last_features_equals_the_plain_layout_with_the_same_gradient()
+    {
+        using var scope = torch.NewDisposeScope();
+        var plain = Fixtures.RandomTensor([2, 5, 3, 4], 11).requires_grad_(true);
+        var pixelMajor = ChannelsLast.Of(plain.detach()).requires_grad_(true);
+        Assert.True(ChannelsLast.Is(pixelMajor) && !ChannelsLast.Is(plain), "the fixture did not produce both layouts");
+
+        var target = Fixtures.RandomTensor([1, 5, 5], 12);
+        var plainLoss = LossFunctions.MeanSquaredError(LossFunctions.Gram(plain), target);
+        var pixelLoss = LossFunctions.MeanSquaredError(LossFunctions.Gram(pixelMajor), target);
+        Assert.True(LossFunctions.Gram(plain).allclose(LossFunctions.Gram(pixelMajor), rtol: 1e-5, atol: 1e-6));
+        plainLoss.backward();
+        pixelLoss.backward();
+        Assert.True(plain.grad!.allclose(pixelMajor.grad!, rtol: 1e-5, atol: 1e-7), "gradients differ between layouts");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using FastStyle.Data;
 using FastStyle.Data.Weights;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -33,6 +34,29 @@ public class VggLossNetworkTests
         var expected = F.relu(F.conv2d((x - mean) / std, weight, bias, padding: [1, 1]));
         Assert.True(expected.allclose(taps["relu1_1"], rtol: 1e-5, atol: 1e-5), "relu1_1 differs from normalise+conv+relu with the fixture weights");
         Assert.True(taps["relu2_2"].max().item<float>() > 0, "relu2_2 is all zero: activations vanished");
+    }
+
+    [Fact]
+    public void Runs_channels_last_in_both_precisions_and_matches_plain_layout_convolutions()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = VggLossNetwork.Load(Fixtures.TinyVggPath, VggArchitecture.Vgg19, ["relu2_1"]);
+        var x = Fixtures.RandomTensor([2, 3, 12, 10], 6);
+        var tap = net.call(x)["relu2_1"];
+        Assert.True(ChannelsLast.Is(tap), "relu2_1 is not channels_last: oneDNN reorders every convolution");
+
+        // The same layers with the fixture's weights in the plain layout.
+        var w = Fixtures.RandomVggTensors(Fixtures.TinyVggConvs).ToDictionary(t => t.Name);
+        Tensor Conv(Tensor input, int index) => F.relu(F.conv2d(input, torch.tensor(w[$"features.{index}.weight"].Values, w[$"features.{index}.weight"].Shape),
+            torch.tensor(w[$"features.{index}.bias"].Values, w[$"features.{index}.bias"].Shape), padding: [1, 1]));
+        var mean = torch.tensor(new float[] { 0.485f, 0.456f, 0.406f }, [1, 3, 1, 1]);
+        var std = torch.tensor(new float[] { 0.229f, 0.224f, 0.225f }, [1, 3, 1, 1]);
+        var expected = Conv(F.max_pool2d(Conv(Conv((x - mean) / std, 0), 2), 2, 2), 5);
+        Assert.True(expected.allclose(tap, rtol: 1e-4, atol: 1e-5), "relu2_1 differs from the plain-layout computation");
+
+        net.UseComputeType(ScalarType.BFloat16);
+        Assert.All(net.parameters().Where(p => p.dim() == 4), p => Assert.True(ChannelsLast.Is(p), "a bfloat16 conv weight lost the channels_last layout"));
+        Assert.True(ChannelsLast.Is(net.call(x)["relu2_1"]));
     }
 
     [Fact]

@@ -106,6 +106,8 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
                 throw new FastStyleError($"VGG weights '{source}': tensor '{key}' holds {data.Values[bad]} at index {bad}; the file is corrupt");
             parameter.copy_(torch.tensor(data.Values, data.Shape));
         }
+        foreach (var (conv, _) in steps)
+            if (conv is Conv2d c) c.weight = new Parameter(Tensors.ChannelsLast.Of(c.weight!), requires_grad: false); // see ChannelsLast
         foreach (var p in parameters()) p.requires_grad = false;
         eval();
 
@@ -161,7 +163,8 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         // through backward (about 0.7 GB at 4x256). Autograd holds its own references to what it saves.
         using var centred = rgb - mean;
         using var normalised = centred / std;
-        var x = normalised.to(ComputeType);
+        using var computeTyped = normalised.to(ComputeType);
+        var x = Tensors.ChannelsLast.Of(computeTyped);
         var taps = new Dictionary<string, Tensor>(wanted.Count);
         bool xIsTap = false;
         foreach (var (module, tap) in steps)

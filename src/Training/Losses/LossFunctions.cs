@@ -9,6 +9,12 @@ internal static class LossFunctions
     public static Tensor Gram(Tensor features)
     {
         long n = features.shape[0], c = features.shape[1], hw = features.shape[2] * features.shape[3];
+        if (Tensors.ChannelsLast.Is(features))
+        {
+            // F^T F over [N,HW,C] is the same Gram, and that view of channels_last features needs no copy.
+            var pixels = Tensors.ChannelsLast.PixelsByChannel(features);
+            return pixels.transpose(1, 2).bmm(pixels).div(c * hw);
+        }
         var f = features.reshape(n, c, hw);
         return f.bmm(f.transpose(1, 2)).div(c * hw);
     }
