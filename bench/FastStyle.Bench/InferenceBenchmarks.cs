@@ -44,7 +44,8 @@ public class InferenceBenchmarks
         var net = new TransformerNet(architecture);
         net.eval();
         string model = Path.Combine(folder, "bench.onnx");
-        CheckpointExporter.Export(architecture, net.ExportWeights(), new ModelMetadata("bench", "0", 0, "0", architecture), "random", model);
+        var styles = Enumerable.Range(0, architecture.Styles).Select(i => new StyleEntry($"style{i}", "0")).ToList();
+        CheckpointExporter.Export(architecture, net.ExportWeights(), new ModelMetadata("bench", "0", 0, "0", architecture) { Styles = styles }, "random", model);
         return (net, model);
     }
 

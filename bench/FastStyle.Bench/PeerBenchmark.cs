@@ -19,7 +19,7 @@ namespace FastStyle.Bench;
 /// iteration of <see cref="GatysOptimizer"/>. Prints one JSON line with the peer's fields; one
 /// configuration per process, so that peak RSS belongs to it. Progress goes to stderr.
 ///   json train --size 128 --batch 4 --amp none|bf16 --vgg V --data DIR --style IMG
-///   json infer --size 256 --content IMG
+///   json infer --size 256 [--styles N] --content IMG
 ///   json gatys --size 256 --amp none|bf16 --vgg V --content IMG --style IMG
 ///   common: --warmup 2 --steps 5 --threads 2 --tag NAME
 /// </summary>
@@ -102,7 +102,7 @@ public static class PeerBenchmark
         var folder = Directory.CreateTempSubdirectory("faststyle-bench-").FullName;
         try
         {
-            var architecture = new TransformerArchitecture();
+            var architecture = new TransformerArchitecture { Styles = o.Styles };
             var (net, model) = InferenceBenchmarks.ExportRandomModel(architecture, folder);
             net.Dispose();
             using var stylizer = Stylizer.Load(model, new StylizerOptions(o.Threads));
@@ -120,6 +120,7 @@ public static class PeerBenchmark
                 if (i >= o.Warmup) times.Add(seconds);
             }
             var record = Headline(o, "infer", "s/image", 1, times, meter!, WorkFlops.Stylize(architecture, o.Size));
+            record["styles"] = o.Styles;
             record["code_path"] = "Stylizer.Stylize(StyleSettings.Default): ONNX Runtime run, output copied into a new image";
             return record;
         }
@@ -218,6 +219,8 @@ public static class PeerBenchmark
         public string Kind = "";
         public int Size, Batch = 4, Warmup = 2, Steps = 5, Threads = 2;
         public string Amp = "none";
+        /// <summary>infer: styles the random network holds (the first one runs), to time conditional instance norm.</summary>
+        public int Styles = 1;
         public string? Tag;
         readonly Dictionary<string, string> paths = new();
 
@@ -234,6 +237,7 @@ public static class PeerBenchmark
                 {
                     case "size": o.Size = int.Parse(value); break;
                     case "batch": o.Batch = int.Parse(value); break;
+                    case "styles": o.Styles = int.Parse(value); break;
                     case "warmup": o.Warmup = int.Parse(value); break;
                     case "steps": o.Steps = int.Parse(value); break;
                     case "threads": o.Threads = int.Parse(value); break;
