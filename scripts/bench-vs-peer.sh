@@ -85,8 +85,8 @@ if [[ " $flags " =~ \ (avx512_bf16|amx_bf16|amx_tile|amx_int8)\  ]]; then amps="
 sed 's/\*\*//g' "$out/header.md" >&2
 
 # --- Set up the peer if needed ---
-if ! /usr/bin/python3 -c 'import torch, numpy, PIL' 2>/dev/null \
-   || [ -z "$(find "$cache/openblas" -path '*/openblas-pthread/libblas.so.3' 2>/dev/null | head -n1)" ]; then
+peer_blas_dir() { find "$(realpath -m "$cache")/openblas" -path '*/openblas-pthread/libblas.so.3' -printf '%h\n' 2>/dev/null | head -n1; }
+if ! /usr/bin/python3 -c 'import torch, numpy, PIL' 2>/dev/null || [ -z "$(peer_blas_dir)" ]; then
   echo "bench-vs-peer: setting up the peer ($peer/setup.sh $cache; log $out/logs/peer-setup.log)" >&2
   "$peer/setup.sh" "$cache" > "$out/logs/peer-setup.log" 2>&1 || { tail -n 5 "$out/logs/peer-setup.log" >&2; die "peer setup failed"; }
 fi
@@ -140,7 +140,7 @@ run_peer() {  # KIND SIZE ATTEMPT (the peer runs every precision of a training s
 # the bf16 row runs that script directly, in the environment run.sh gives its scripts.
 run_peer_gatys_bf16() {  # SIZE ATTEMPT
   local tag=gatys${1}_bf16 ob_lib
-  ob_lib=$(find "$(realpath -m "$cache")/openblas" -path '*/openblas-pthread/libblas.so.3' -printf '%h\n' 2>/dev/null | head -n1)
+  ob_lib=$(peer_blas_dir)
   echo "bench-vs-peer: peer gatys $1 bf16 (attempt $(($2 + 1)))" >&2
   OPENBLAS_NUM_THREADS=$threads PYTHONDONTWRITEBYTECODE=1 LD_LIBRARY_PATH="$ob_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     /usr/bin/python3 "$peer/bench_gatys.py" --threads "$threads" --warmup "$warmup" --steps "$steps" --tag "$tag" \
