@@ -120,6 +120,42 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void Init_from_a_network_with_other_styles_matches_rows_by_name_and_starts_new_styles_at_the_mean_row()
+    {
+        using var dir = new TempDir();
+        string twoStyles = WriteTwoStyles(dir);
+        var source = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(twoStyles), dir.File("source"), 3).Checkpoint!);
+        string path = dir.File("three.yaml");
+        File.WriteAllText(path, File.ReadAllText(twoStyles).Replace("""
+              - {name: smooth, image: style.png}
+              - {name: stripes, image: stripes.png, weight: 2}
+            """, """
+              - {name: stripes, image: stripes.png}
+              - {name: fresh, image: style.png}
+              - {name: smooth, image: style.png}
+            init_from: source
+            """));
+        // Learning rate 0: the one step leaves the weights where the warm start put them.
+        var started = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path, ["learning_rate=0"]), dir.File("three"), 1).Checkpoint!);
+
+        Assert.Equal(3, started.Architecture.Styles);
+        var norms = TransformerWeightLayout.NormTensors(started.Architecture).ToDictionary(t => t.Name, t => t.Channels);
+        foreach (var (name, t) in source.NetworkWeights)
+        {
+            var now = started.NetworkWeights[name].Values;
+            if (!norms.TryGetValue(name, out int c))
+            {
+                Assert.Equal(t.Values, now);
+                continue;
+            }
+            float[] smooth = t.Values[..c], stripes = t.Values[c..(2 * c)];
+            Assert.Equal(stripes, now[..c]);
+            Assert.Equal(smooth, now[(2 * c)..]);
+            for (int i = 0; i < c; i++) Assert.Equal((smooth[i] + stripes[i]) / 2, now[c + i], 1e-6f);
+        }
+    }
+
+    [Fact]
     public void Norm_only_adds_a_style_row_and_leaves_every_other_weight_bit_identical()
     {
         using var dir = new TempDir();

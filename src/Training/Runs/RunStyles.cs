@@ -37,23 +37,33 @@ internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnly
     /// init_from's weights with the norm tables grown by the new rows, each new row starting at the mean
     /// of the existing rows (an "average style" is a better start than the identity scale/shift).
     /// </summary>
-    public Dictionary<string, TensorData> StartingWeights()
+    public Dictionary<string, TensorData> StartingWeights() =>
+        WithStyleRows(Source!.NetworkWeights, Source.Styles, Architecture, Entries.Select(e => e.Name).ToList(), SourcePath!);
+
+    /// <summary>
+    /// A trained network's weights re-rowed for another list of styles (same convolutions): each style
+    /// takes the source's row of the same name, or else the mean of the source's rows. This is how a
+    /// multi-style run starts from a single-style network, and how norm_only grows one.
+    /// </summary>
+    public static Dictionary<string, TensorData> WithStyleRows(IReadOnlyDictionary<string, TensorData> source, IReadOnlyList<StyleEntry> sourceStyles,
+        TransformerArchitecture target, IReadOnlyList<string> targetStyles, string sourcePath)
     {
-        var weights = Source!.NetworkWeights.ToDictionary(kv => kv.Key, kv => kv.Value);
-        int rows = FirstTrainedRow, added = Architecture.Styles - rows;
-        foreach (var (name, channels) in TransformerWeightLayout.NormTensors(Architecture))
+        var weights = source.ToDictionary(kv => kv.Key, kv => kv.Value);
+        int rows = sourceStyles.Count;
+        var sourceRow = targetStyles.Select(name => sourceStyles.Select(s => s.Name).ToList().IndexOf(name)).ToList();
+        foreach (var (name, channels) in TransformerWeightLayout.NormTensors(target))
         {
             if (!weights.TryGetValue(name, out var table) || table.Values.Length != rows * channels)
-                throw new FastStyleError($"init_from '{SourcePath}': norm tensor '{name}' is missing or not {rows} x {channels}");
-            var values = new float[Architecture.Styles * channels];
-            table.Values.CopyTo(values, 0);
+                throw new FastStyleError($"init_from '{sourcePath}': norm tensor '{name}' is missing or not {rows} x {channels}");
+            var values = new float[targetStyles.Count * channels];
             for (int c = 0; c < channels; c++)
             {
                 double mean = 0;
                 for (int r = 0; r < rows; r++) mean += table.Values[r * channels + c];
-                for (int r = rows; r < rows + added; r++) values[r * channels + c] = (float)(mean / rows);
+                for (int t = 0; t < targetStyles.Count; t++)
+                    values[t * channels + c] = sourceRow[t] >= 0 ? table.Values[sourceRow[t] * channels + c] : (float)(mean / rows);
             }
-            weights[name] = new TensorData(name, Architecture.NormShape(channels), values);
+            weights[name] = new TensorData(name, target.NormShape(channels), values);
         }
         return weights;
     }

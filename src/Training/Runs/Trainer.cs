@@ -199,9 +199,13 @@ public static class Trainer
     {
         string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
         var source = Checkpoint.Load(path);
-        if (source.Architecture != config.Architecture)
+        if (source.Architecture with { Styles = 1 } != config.Architecture with { Styles = 1 })
             throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
-        net.LoadWeights(source.NetworkWeights, path);
+        // Same number of styles: rows carry over in order (a single-style network warm-starts another
+        // painting). A different number: rows are matched by style name, the rest start at the mean row.
+        var weights = source.Architecture.Styles == config.Architecture.Styles ? source.NetworkWeights
+            : RunStyles.WithStyleRows(source.NetworkWeights, source.Styles, config.Architecture, config.Styles.Select(s => s.Name).ToList(), path);
+        net.LoadWeights(weights, path);
         observer.OnWarmStart(path, source.StyleName, source.Step);
     }
 
