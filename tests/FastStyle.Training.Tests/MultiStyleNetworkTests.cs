@@ -96,6 +96,22 @@ public sealed class MultiStyleNetworkTests : IDisposable
             Assert.True(expected.Zip(image.Pixels, (e, a) => Math.Abs(e - a)).Max() <= 1e-4);
         var pure = net.Stylize(ImageTensors.ToTensor(input), TransformerNet.StyleWeights([1f, 0f, 0f], 1)).data<float>().ToArray();
         Assert.True(expected.Zip(pure, (e, p) => Math.Abs(e - p)).Max() > 1e-3, "the mix must differ from the first style alone");
+
+        // The style_weights input is per sample: one batch holding the pure first style and the mix
+        // gives each image its own row (the graph folds the batch into instance norm's channels).
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        int size = input.Pixels.Length;
+        var batch = new float[2 * size];
+        input.Pixels.CopyTo(batch, 0);
+        input.Pixels.CopyTo(batch, size);
+        using var results = session.Run([
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(TransformerOnnxExporter.InputName,
+                new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(batch, [2, 3, input.Height, input.Width])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(TransformerOnnxExporter.StyleWeightsName,
+                new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new float[] { 1f, 0f, 0f, 0.7f, 0f, 0.3f }, [2, 3]))]);
+        float[] both = results.First().AsEnumerable<float>().ToArray();
+        Assert.True(pure.Zip(both[..size], (e, a) => Math.Abs(e - a)).Max() <= 1e-4, "batch image 0 must be the pure first style");
+        Assert.True(expected.Zip(both[size..], (e, a) => Math.Abs(e - a)).Max() <= 1e-4, "batch image 1 must be the mix");
     }
 
     [Fact]

@@ -78,21 +78,20 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
             return g.Node("InstanceNormalization", $"{name}.out", [x, $"{name}.weight", $"{name}.bias"],
                 Float("epsilon", TransformerArchitecture.InstanceNormEpsilon));
         // Conditional instance norm (Dumoulin et al. 2017): InstanceNormalization's scale and bias are
-        // per channel, not per sample, so it normalises with scale 1 / bias 0 and the per-sample
-        // gamma = style_weights @ weight ([N,S] x [S,C]), likewise beta, are applied as [N,C,1,1].
+        // per channel, not per sample, so the batch is folded into the channels ([N,C,H,W] viewed as
+        // [1,N*C,H,W]: instance norm treats every (sample, channel) plane alone, so this is exact) and
+        // each sample's gamma = style_weights @ weight ([N,S] x [S,C]), likewise beta, flattened to [N*C],
+        // become the norm's own scale and bias. Why: a separate Mul and Add over the normalised
+        // activations cost 3-7% of a run at 512-1024 px; the folded form is one kernel, as for one style.
         int channels = g.FloatValues($"{name}.weight").Length / arch.Styles;
-        string normalized = g.Node("InstanceNormalization", $"{name}.normalized",
-            [x, SharedFloats($"const_ones_{channels}", channels, 1f), SharedFloats($"const_zeros_{channels}", channels, 0f)],
+        string PerPlane(string table)
+            => g.Node("Reshape", $"{table}.per_plane", [g.Node("MatMul", $"{table}.mixed", [TransformerOnnxExporter.StyleWeightsName, table]),
+                Constant("const_shape_flat", -1)]);
+        string folded = g.Node("Reshape", $"{name}.batch_in_channels", [x, Constant("const_shape_1_nc_h_w", 1, -1, 0, 0)]);
+        string normalized = g.Node("InstanceNormalization", $"{name}.normalized", [folded, PerPlane($"{name}.weight"), PerPlane($"{name}.bias")],
             Float("epsilon", TransformerArchitecture.InstanceNormEpsilon));
-        string PerSample(string table)
-            => g.Node("Reshape", $"{table}.per_sample", [g.Node("MatMul", $"{table}.mixed", [TransformerOnnxExporter.StyleWeightsName, table]),
-                Constant("const_shape_nc11", 0, -1, 1, 1)]);
-        string scaled = g.Node("Mul", $"{name}.scaled", [normalized, PerSample($"{name}.weight")]);
-        return g.Node("Add", $"{name}.out", [scaled, PerSample($"{name}.bias")]);
+        return g.Node("Reshape", $"{name}.out", [normalized, Constant($"const_shape_n_{channels}_h_w", -1, channels, 0, 0)]);
     }
-
-    string SharedFloats(string name, int count, float value)
-        => g.Graph.Initializer.Any(t => t.Name == name) ? name : g.FloatInitializer(name, [count], Enumerable.Repeat(value, count).ToArray());
 
     string Relu(string x) => g.Node("Relu", $"{x}.relu", [x]);
 
