@@ -9,6 +9,7 @@
 #   FASTSTYLE_VGG=../shared/models/vgg19.safetensors scripts/ablate.sh [--steps N] [--dev quick|full] VARIANT.yaml...
 #   scripts/ablate.sh --trained RUN_OR_CHECKPOINT_OR_ONNX [--dev quick|full] VARIANT.yaml
 #     scores a network trained elsewhere (a long run, a resumed run) with VARIANT's loss, without training.
+#     A multi-style network is scored on VARIANT's painting: compare runs the style trained on that image.
 #
 # --dev quick scores on the first 4 content photos + 4 val photos (for a first look; say so when quoting it).
 # Environment: FASTSTYLE_DATASET (default ../shared/data/coco/train2017), OUT (default artifacts/ablate),
@@ -96,8 +97,14 @@ for variant in "${variants[@]}"; do
                  | if length == 0 then "–" else (add / length * 100 | round / 100 | tostring) end' "$dir/compare-noise/report.json")
   style_fraction=$(jq -r '.summary.network_style_fraction | "\(.mean * 1000 | round / 10)% ± \(.std * 1000 | round / 10)"' "$dir/compare-noise/report.json")
   # Thumbnails: three dev photos the network never saw, small enough to commit.
+  # A multi-style model is drawn with the variant's style (compare picks it by the painting's sha256).
   mkdir -p "$dir/thumbs"
-  "${cli[@]}" stylize --model "$dir/model.onnx" "${content[0]}" "${val[0]}" "${val[1]}" --size 192 --output "$dir/thumbs" > /dev/null 2>&1 || true
+  thumb_style=()
+  style_name="$(yaml_value "$variant" style_name "")"
+  if [[ -n "$style_name" ]] && "${cli[@]}" stylize --model "$dir/model.onnx" --list-styles 2>/dev/null | grep -qx "$style_name"; then
+    thumb_style=(--style "$style_name")
+  fi
+  "${cli[@]}" stylize --model "$dir/model.onnx" "${content[0]}" "${val[0]}" "${val[1]}" --size 192 "${thumb_style[@]}" --output "$dir/thumbs" > /dev/null 2>&1 || true
   row="| $name | $steps | $((wall / 60)) min | $noise | $from_content | $ratio | $style_fraction | ${#dev_set[@]} ($dev) |"
   echo "$row" | tee -a "$out/rows.md"
 done
