@@ -60,10 +60,13 @@ internal sealed class InstanceNorm : nn.Module
         const float eps = FastStyle.Inference.TransformerArchitecture.InstanceNormEpsilon;
         if (styles == 1) return F.instance_norm(x, weight: weight.to(x.dtype), bias: bias.to(x.dtype), eps: eps);
         if (styleWeights is null) throw new ArgumentNullException(nameof(styleWeights), $"a {styles}-style network needs style weights");
+        // The batch folds into the channels ([N,C,H,W] as [1,N*C,H,W]; exact, each plane is normalised
+        // alone), so each sample's own scale and shift go into the one fused call instead of a separate
+        // multiply and add over the activations (as the ONNX graph does, TransformerGraph.Norm).
         var w = styleWeights.to(x.dtype);
-        var gamma = w.matmul(weight.to(x.dtype)).unsqueeze(-1).unsqueeze(-1);
-        var beta = w.matmul(bias.to(x.dtype)).unsqueeze(-1).unsqueeze(-1);
-        return F.instance_norm(x, eps: eps) * gamma + beta;
+        var gamma = w.matmul(weight.to(x.dtype)).reshape(-1);
+        var beta = w.matmul(bias.to(x.dtype)).reshape(-1);
+        return F.instance_norm(x.reshape(1, -1, x.shape[2], x.shape[3]), weight: gamma, bias: beta, eps: eps).reshape(x.shape);
     }
 }
 
