@@ -108,4 +108,44 @@ public class TransformerNetTests
         double diff = (y32 - y16).abs().max().item<float>();
         Assert.True(diff > 0 && diff < 0.1, $"bf16 vs fp32 max difference {diff}");
     }
+    /// <summary>
+    /// The layers computed in a cheaper equivalent form (phases at low resolution, conv_out as 4x4
+    /// phases) must give what their definitions give: nearest x2 resize, reflection pad 1, 3x3 conv; and
+    /// reflection pad k/2, kxk conv. Values and the gradients of input and weights, on odd sizes.
+    /// </summary>
+    [Fact]
+    public void Upsample_and_output_conv_compute_their_definitions_values_and_gradients()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        var up = new UpsampleLayer(6, 5, UpsampleMode.Nearest);
+        var upConv = up.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        AssertSameFunction(x => up.call(x),
+            x => nn.functional.conv2d(nn.functional.pad(nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest),
+                [1, 1, 1, 1], PaddingModes.Reflect), upConv["conv.weight"], upConv["conv.bias"]),
+            [2, 6, 7, 9], upConv.Values);
+
+        var output = new OutputConvLayer(5, 3, 9);
+        var outConv = output.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        AssertSameFunction(x => output.call(x),
+            x => nn.functional.conv2d(nn.functional.pad(x, [4, 4, 4, 4], PaddingModes.Reflect), outConv["conv.weight"], outConv["conv.bias"]),
+            [2, 5, 12, 16], outConv.Values);
+    }
+
+    static void AssertSameFunction(Func<Tensor, Tensor> actual, Func<Tensor, Tensor> definition, long[] inputShape, IEnumerable<Tensor> parameters)
+    {
+        var weights = parameters.ToList();
+        var x = Fixtures.RandomTensor(inputShape, 11).requires_grad_(true);
+        var y = actual(x);
+        var expected = definition(x);
+        Assert.Equal(expected.shape, y.shape);
+        Assert.True((y - expected).abs().max().item<float>() < 1e-5f, $"values differ by {(y - expected).abs().max().item<float>()}");
+        // A fixed random cotangent, so every output position weighs differently in the gradients.
+        var cotangent = Fixtures.RandomTensor(y.shape, 12);
+        var got = torch.autograd.grad([y], [x, .. weights], [cotangent]);
+        var want = torch.autograd.grad([expected], [x, .. weights], [cotangent]);
+        for (int i = 0; i < got.Count; i++)
+            Assert.True((got[i] - want[i]).abs().max().item<float>() < 1e-4f * (1 + want[i].abs().max().item<float>()),
+                $"gradient {i} differs by {(got[i] - want[i]).abs().max().item<float>()}");
+    }
 }

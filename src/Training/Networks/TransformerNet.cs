@@ -36,6 +36,7 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
             {
                 TransformerLayerKind.Residual => Stage(new ResidualBlock(layer.OutChannels, layer.Kernel, architecture.Styles)),
                 TransformerLayerKind.Upsample => Stage(new UpsampleLayer(layer.InChannels, layer.OutChannels, architecture.Upsample)),
+                _ when layer.IsOutput => Stage(new OutputConvLayer(layer.InChannels, layer.OutChannels, layer.Kernel)),
                 _ => Stage(new ConvLayer(layer.InChannels, layer.OutChannels, layer.Kernel, layer.Stride)),
             };
             register_module(layer.Name, module);
