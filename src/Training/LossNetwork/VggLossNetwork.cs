@@ -137,6 +137,19 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         return this;
     }
 
+    /// <summary>
+    /// True: taps stay in <see cref="ComputeType"/> (Gram matrices then multiply in bfloat16 and only
+    /// the [N,C,C] result is float32). False (the default): taps come back as float32.
+    /// </summary>
+    public bool TapsInComputeType { get; private set; }
+
+    /// <summary>See <see cref="TapsInComputeType"/>.</summary>
+    public VggLossNetwork UseTapsInComputeType(bool keep)
+    {
+        TapsInComputeType = keep;
+        return this;
+    }
+
     /// <summary>Multiplies each tap's features by its factor from now on (null: none); see <see cref="ActivationScale"/>.</summary>
     public VggLossNetwork UseFeatureScales(IReadOnlyDictionary<string, float>? scales)
     {
@@ -180,7 +193,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             x = next;
             xIsTap = false;
             if (tap == null || !wanted.Contains(tap)) continue;
-            xIsTap = ComputeType == ScalarType.Float32;
+            xIsTap = ComputeType == ScalarType.Float32 || TapsInComputeType;
             taps[tap] = xIsTap ? x : x.to(ScalarType.Float32);
             if (taps.Count == wanted.Count) break;
         }

@@ -13,14 +13,14 @@ internal static class LossFunctions
         {
             // F^T F over [N,HW,C] is the same Gram, and that view of channels_last features needs no copy.
             var pixels = Tensors.ChannelsLast.PixelsByChannel(features);
-            return pixels.transpose(1, 2).bmm(pixels).div(c * hw);
+            return pixels.transpose(1, 2).bmm(pixels).to(ScalarType.Float32).div(c * hw);
         }
         var f = features.reshape(n, c, hw);
-        return f.bmm(f.transpose(1, 2)).div(c * hw);
+        return f.bmm(f.transpose(1, 2)).to(ScalarType.Float32).div(c * hw);
     }
 
     /// <summary>Mean squared difference; <paramref name="target"/> broadcasts over the batch (one style for N images).</summary>
-    public static Tensor MeanSquaredError(Tensor value, Tensor target) => (value - target).square().mean();
+    public static Tensor MeanSquaredError(Tensor value, Tensor target) => (value.to(ScalarType.Float32) - target.to(ScalarType.Float32)).square().mean();
 
     /// <summary>
     /// Total variation as the mean squared difference of vertical plus horizontal neighbours: a
