@@ -56,7 +56,13 @@ public class VggLossNetworkTests
 
         net.UseComputeType(ScalarType.BFloat16);
         Assert.All(net.parameters().Where(p => p.dim() == 4), p => Assert.True(ChannelsLast.Is(p), "a bfloat16 conv weight lost the channels_last layout"));
-        Assert.True(ChannelsLast.Is(net.call(x)["relu2_1"]));
+        var bf16Tap = net.call(x)["relu2_1"];
+        Assert.True(ChannelsLast.Is(bf16Tap));
+        // Taps stay in the compute type (Grams multiply in bfloat16); targets ask for float32.
+        Assert.Equal(ScalarType.BFloat16, bf16Tap.dtype);
+        var float32Tap = net.Features(x, ["relu2_1"], float32Taps: true)["relu2_1"];
+        Assert.Equal(ScalarType.Float32, float32Tap.dtype);
+        Assert.True(float32Tap.allclose(bf16Tap.to(ScalarType.Float32)), "float32 taps are the same activations, not another computation");
     }
 
     [Fact]

@@ -35,13 +35,3 @@ public sealed class SharedDataFactAttribute : Xunit.FactAttribute
             Skip = "needs ../shared (real VGG-19 weights and images); not present on this machine";
     }
 }
-
-/// <summary>A [Theory] that is skipped, with the reason, when ../shared is absent.</summary>
-public sealed class SharedDataTheoryAttribute : Xunit.TheoryAttribute
-{
-    public SharedDataTheoryAttribute()
-    {
-        if (SharedData.Root is null)
-            Skip = "needs ../shared (real VGG-19 weights and images); not present on this machine";
-    }
-}

@@ -62,16 +62,17 @@ public sealed class PerceptualLoss
         return new(network, config);
     }
 
-    /// <summary>Style Gram targets ([1,C,C], detached) and, if given, content features (detached).</summary>
+    /// <summary>Style Gram targets ([1,C,C], detached; from float32 taps, computed once) and, if given, content features (detached).</summary>
     public LossTargets Targets(Tensor style, Tensor? content)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var styleFeatures = Network.call(style);
+        var styleFeatures = Network.Features(style, Network.Taps, float32Taps: true);
         var grams = Config.StyleLayers.Keys.ToDictionary(l => l, l => LossFunctions.Gram(styleFeatures[l]).detach().MoveToOuterDisposeScope());
         Dictionary<string, Tensor>? contentFeatures = null;
         if (content is not null)
         {
+            // In the compute type, as the image's features will be: an image equal to the content has content loss 0.
             var cf = Network.call(content);
             contentFeatures = Config.ContentLayers.Keys.ToDictionary(l => l, l => cf[l].detach().MoveToOuterDisposeScope());
         }

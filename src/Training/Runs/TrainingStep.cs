@@ -16,29 +16,8 @@ public sealed record TrainingStyle(string Name, LossTargets Targets, double Weig
 /// (Dumoulin et al. 2017); only that style's norm rows get a gradient, the others get exactly zero.
 /// Shared by the trainer and the training benchmark so both time the same work.
 /// </summary>
-public sealed class TrainingStep
+public sealed class TrainingStep(TransformerNet net, PerceptualLoss loss, IReadOnlyList<TrainingStyle> styles, AdamOptimizer adam, ScalarType compute)
 {
-    readonly TransformerNet net;
-    readonly PerceptualLoss loss;
-    readonly IReadOnlyList<TrainingStyle> styles;
-    readonly AdamOptimizer adam;
-    readonly ScalarType compute;
-
-    /// <summary>
-    /// From here on the loss network's taps stay in the compute type: in a bfloat16 run the Gram
-    /// matrices multiply in bfloat16 (as PyTorch's autocast does) and only the [N,C,C] results are
-    /// float32. Adam on minibatch gradients does not notice the rounding of each Gram entry (2^-9
-    /// relative), and the VGG part of a 4x256 step took 0.58 s instead of 0.79 s on an AVX-512 EPYC:
-    /// libtorch's float32 matmul reached 210 GFLOP/s there against 840 in bfloat16 (its float32
-    /// convolutions about 420), and four taps are no longer copied to float32. Style targets are computed before, at full precision. `optimize` keeps float32 taps:
-    /// L-BFGS's line search compares losses that differ in their last digits.
-    /// </summary>
-    public TrainingStep(TransformerNet net, PerceptualLoss loss, IReadOnlyList<TrainingStyle> styles, AdamOptimizer adam, ScalarType compute)
-    {
-        (this.net, this.loss, this.styles, this.adam, this.compute) = (net, loss, styles, adam, compute);
-        loss.Network.UseTapsInComputeType(true);
-    }
-
     /// <summary>
     /// Runs the step on <paramref name="style"/> (an index into the styles) unless the loss is not
     /// finite or <paramref name="accept"/> refuses it (then the weights stay as they were); returns
