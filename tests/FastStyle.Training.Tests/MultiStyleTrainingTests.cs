@@ -136,7 +136,12 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
             init_from: source
             """));
         // Learning rate 0: the one step leaves the weights where the warm start put them.
-        var started = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path, ["learning_rate=0"]), dir.File("three"), 1).Checkpoint!);
+        var recorder = new TrainerTests.Recorder();
+        var started = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path, ["learning_rate=0"]), dir.File("three"), 1, observer: recorder).Checkpoint!);
+        // The run says which rows came from init_from and which start at the mean.
+        var (fromSource, atMean) = Assert.Single(recorder.StyleRows);
+        Assert.Equal(["stripes", "smooth"], fromSource);
+        Assert.Equal(["fresh"], atMean);
 
         Assert.Equal(3, started.Architecture.Styles);
         var norms = TransformerWeightLayout.NormTensors(started.Architecture).ToDictionary(t => t.Name, t => t.Channels);

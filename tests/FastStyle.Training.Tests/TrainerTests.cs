@@ -41,6 +41,8 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         public List<(IReadOnlyList<string> Frozen, IReadOnlyList<string> Trained, long Parameters)> NormOnly { get; } = [];
         public void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters)
             => NormOnly.Add((frozenStyles, trainedStyles, trainedParameters));
+        public List<(IReadOnlyList<string> FromSource, IReadOnlyList<string> AtMeanRow)> StyleRows { get; } = [];
+        public void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) => StyleRows.Add((fromSource, atMeanRow));
         public void OnVggScale(string description) => VggScales.Add(description);
         public void OnStep(StepReport report) => Steps.Add(report);
         public void OnWarning(string message) => Warnings.Add(message);

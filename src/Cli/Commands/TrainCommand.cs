@@ -71,6 +71,10 @@ public static class TrainCommand
         public void OnWarmStart(string checkpoint, string styleName, long step)
             => Progress.Line($"warm start: network weights of '{styleName}' at step {step} ({checkpoint})");
 
+        public void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow)
+            => Progress.Line($"style rows: {(fromSource.Count > 0 ? string.Join(", ", fromSource) + " from init_from" : "none from init_from")}" +
+                             $"{(atMeanRow.Count > 0 ? $"; {string.Join(", ", atMeanRow)} start at its mean row" : "")}");
+
         public void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters)
             => Progress.Line($"norm_only: training the scale/shift rows of {string.Join(", ", trainedStyles)} ({trainedParameters:N0} parameters); " +
                              $"{string.Join(", ", frozenStyles)} and all convolutions stay frozen");

@@ -203,10 +203,16 @@ public static class Trainer
             throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
         // Same number of styles: rows carry over in order (a single-style network warm-starts another
         // painting). A different number: rows are matched by style name, the rest start at the mean row.
-        var weights = source.Architecture.Styles == config.Architecture.Styles ? source.NetworkWeights
-            : RunStyles.WithStyleRows(source.NetworkWeights, source.Styles, config.Architecture, config.Styles.Select(s => s.Name).ToList(), path);
+        bool reRowed = source.Architecture.Styles != config.Architecture.Styles;
+        var names = config.Styles.Select(s => s.Name).ToList();
+        var weights = reRowed ? RunStyles.WithStyleRows(source.NetworkWeights, source.Styles, config.Architecture, names, path) : source.NetworkWeights;
         net.LoadWeights(weights, path);
         observer.OnWarmStart(path, source.StyleName, source.Step);
+        if (reRowed)
+        {
+            var known = source.Styles.Select(s => s.Name).ToHashSet();
+            observer.OnStyleRows(names.Where(known.Contains).ToList(), names.Where(n => !known.Contains(n)).ToList());
+        }
     }
 
     /// <summary>Everything that can be refused, checked before minutes of loading and training; returns the checkpoint to resume, if any.</summary>

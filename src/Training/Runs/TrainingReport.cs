@@ -13,6 +13,8 @@ public interface ITrainingObserver
     /// <summary>What `vgg_scale: auto` found in the VGG file (Caffe scale, or the per-layer factors applied).</summary>
     void OnVggScale(string description) { }
     void OnWarmStart(string checkpoint, string styleName, long step) { }
+    /// <summary>init_from a network with a different style list: the styles whose rows it had (matched by name) and the ones starting at its mean row.</summary>
+    void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) { }
     /// <summary>`train: norm_only`: the styles kept frozen (from init_from) and the ones this run trains, in row order.</summary>
     void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters) { }
     void OnStep(StepReport report) { }
