@@ -50,7 +50,8 @@ internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnly
     {
         var weights = source.ToDictionary(kv => kv.Key, kv => kv.Value);
         int rows = sourceStyles.Count;
-        var sourceRow = targetStyles.Select(name => sourceStyles.Select(s => s.Name).ToList().IndexOf(name)).ToList();
+        var sourceNames = sourceStyles.Select(s => s.Name).ToList();
+        var sourceRow = targetStyles.Select(name => sourceNames.IndexOf(name)).ToList();
         foreach (var (name, channels) in TransformerWeightLayout.NormTensors(target))
         {
             if (!weights.TryGetValue(name, out var table) || table.Values.Length != rows * channels)
