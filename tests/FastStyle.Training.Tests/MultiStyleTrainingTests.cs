@@ -103,6 +103,60 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void Per_image_sampling_gives_each_image_its_own_draw_and_batch_sampling_one_per_batch()
+    {
+        var perBatch = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Batch)).ToList();
+        Assert.All(perBatch.Select((b, i) => (b, step: i + 1)), x => Assert.All(x.b, style => Assert.Equal(StyleSchedule.At(3, x.step, 3), style)));
+        var perImage = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Image)).ToList();
+        Assert.Equal(perImage, Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Image)));
+        Assert.True(perImage.Count(b => b.Distinct().Count() > 1) > 40, "most batches should mix styles");
+        Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(perImage.SelectMany(b => b).Count(x => x == i), 40, 95));
+    }
+
+    [Fact]
+    public void A_batch_of_mixed_styles_has_the_weighted_mean_of_each_images_own_style_loss()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir));
+        var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
+        using var scope = torch.NewDisposeScope();
+        var targets = config.Styles.Select(s => loss.Targets(ImageTensors.ToTensor(ImageFile.Load(s.Image)), null)).ToList();
+        var a = ImageTensors.ToTensor(Fixtures.SmoothImage(32, 32, seed: 3));
+        var b = ImageTensors.ToTensor(Fixtures.SmoothImage(32, 32, seed: 4));
+        double Alone(torch.Tensor image, int style) => loss.Compute(image, targets[style].StyleGrams, null).ToValues().Style;
+
+        var grams = targets[0].StyleGrams.Keys.ToDictionary(l => l, l => torch.cat([targets[0].StyleGrams[l], targets[1].StyleGrams[l]], 0));
+        double mixed = loss.Compute(torch.cat([a, b], 0), grams, null, imageStyleScales: torch.tensor(new[] { 1f, 2f })).ToValues().Style;
+
+        double expected = (1 * Alone(a, 0) + 2 * Alone(b, 1)) / 2;
+        output.WriteLine($"mixed batch {mixed:G6}, weighted mean of the images alone {expected:G6}");
+        Assert.Equal(expected, mixed, expected * 1e-5);
+        Assert.True(Math.Abs(mixed - (1 * Alone(a, 1) + 2 * Alone(b, 0)) / 2) > expected * 1e-3, "the swapped targets must give another loss");
+    }
+
+    [Fact]
+    public void A_step_on_a_mixed_batch_trains_the_norm_rows_of_exactly_the_styles_in_it()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir), ["image_size=16"]);
+        var loss = PerceptualLoss.Load(Fixtures.TinyVggPath, config.Loss);
+        using var scope = torch.NewDisposeScope();
+        var styles = config.Styles.Select((s, i) => new TrainingStyle(s.Name, loss.Targets(ImageTensors.ToTensor(ImageFile.Load(s.Image)), null), s.Weight, i)).ToList();
+        var net = new TransformerNet(config.Architecture);
+        using var adam = new AdamOptimizer(net.named_parameters(), 1e-3);
+        var step = new TrainingStep(net, loss, styles, adam, torch.ScalarType.Float32);
+        var batch = new FastStyle.Data.Datasets.TrainingBatch(Fixtures.RandomTensor([2, 3, 16, 16], 5).sigmoid().data<float>().ToArray(), 2, 16, new(0, 0));
+        string normScale = TransformerWeightLayout.NormTensors(config.Architecture).First().Name;
+        var scale = net.named_parameters().Single(p => p.name == normScale).parameter;
+
+        step.Run(batch, [0, 1]);
+        Assert.All(new[] { 0, 1 }, row => Assert.True(scale.grad!.select(0, row).abs().sum().item<float>() > 0, $"row {row} got no gradient"));
+        step.Run(batch, [1, 1]);
+        Assert.Equal(0f, scale.grad!.select(0, 0).abs().sum().item<float>());
+        Assert.True(scale.grad!.select(0, 1).abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void A_two_style_run_stores_the_style_names_and_hashes_in_order_and_resumes_exactly()
     {
         using var dir = new TempDir();

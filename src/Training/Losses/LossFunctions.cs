@@ -22,6 +22,9 @@ internal static class LossFunctions
     /// <summary>Mean squared difference; <paramref name="target"/> broadcasts over the batch (one style for N images).</summary>
     public static Tensor MeanSquaredError(Tensor value, Tensor target) => (value.to(ScalarType.Float32) - target.to(ScalarType.Float32)).square().mean();
 
+    /// <summary>Mean squared difference of each image: [N,...] against [N or 1,...] -> [N].</summary>
+    public static Tensor MeanSquaredErrorPerImage(Tensor value, Tensor target) => (value.to(ScalarType.Float32) - target.to(ScalarType.Float32)).square().flatten(1).mean([1]);
+
     /// <summary>
     /// Total variation as the mean squared difference of vertical plus horizontal neighbours: a
     /// smooth (L2) penalty that suits L-BFGS and is independent of image size.

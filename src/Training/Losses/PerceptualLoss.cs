@@ -89,7 +89,12 @@ public sealed class PerceptualLoss
 
     /// <summary>Loss of <paramref name="image"/> against the targets. Content features may be per batch.</summary>
     /// <param name="styleScale">factor on the config's style weight (a style's `weight:` in a multi-style run).</param>
-    public LossTerms Compute(Tensor image, IReadOnlyDictionary<string, Tensor> styleGrams, IReadOnlyDictionary<string, Tensor>? contentFeatures, double styleScale = 1)
+    /// <param name="imageStyleScales">
+    /// [N] factors, one per image, on top of <paramref name="styleScale"/>: a batch whose images train
+    /// different styles (each with its own `weight:`; <paramref name="styleGrams"/> are then [N,C,C]).
+    /// The per-layer terms stay unweighted means over the batch.
+    /// </param>
+    public LossTerms Compute(Tensor image, IReadOnlyDictionary<string, Tensor> styleGrams, IReadOnlyDictionary<string, Tensor>? contentFeatures, double styleScale = 1, Tensor? imageStyleScales = null)
     {
         var features = Network.call(image);
         var zero = torch.zeros(1, dtype: ScalarType.Float32, device: image.device).squeeze();
@@ -106,9 +111,9 @@ public sealed class PerceptualLoss
         var style = zero;
         foreach (var (layer, weight) in Config.StyleLayers)
         {
-            var term = LossFunctions.MeanSquaredError(LossFunctions.Gram(features[layer]), styleGrams[layer]);
-            styleByLayer[layer] = term;
-            style = style + term * weight;
+            var perImage = LossFunctions.MeanSquaredErrorPerImage(LossFunctions.Gram(features[layer]), styleGrams[layer]);
+            styleByLayer[layer] = perImage.mean();
+            style = style + (imageStyleScales is null ? styleByLayer[layer] : (perImage * imageStyleScales).mean()) * weight;
         }
         content = content * Config.ContentWeight;
         style = style * (Config.StyleWeight * styleScale);

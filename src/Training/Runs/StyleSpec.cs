@@ -22,13 +22,31 @@ public sealed record StyleSpec(string Name, string Image, int? StyleSize, double
     public static readonly Regex NamePattern = new("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant);
 }
 
+/// <summary>How a multi-style run draws styles: one for the whole batch, or one for each image in it.</summary>
+public enum StyleSampling
+{
+    /// <summary>Dumoulin et al. 2017 train one style per batch: every image of a step sees the same painting.</summary>
+    Batch,
+    /// <summary>Each image draws its own style, so one step's gradient mixes several paintings.</summary>
+    Image,
+}
+
 /// <summary>
-/// Which style a batch trains: one per batch (Dumoulin et al. 2017 train with one style per batch too),
-/// drawn uniformly from a stream that is a pure function of (seed, step). A resumed run therefore
-/// draws the same styles as a straight run with no extra checkpoint state: step and seed are stored already.
+/// Which style each image of a batch trains, drawn uniformly from a stream that is a pure function of
+/// (seed, step, image in batch). A resumed run therefore draws the same styles as a straight run with
+/// no extra checkpoint state: step and seed are stored already.
 /// </summary>
 public static class StyleSchedule
 {
+    /// <summary>The style of each of the <paramref name="count"/> images of step <paramref name="step"/> (1-based).</summary>
+    public static int[] ForBatch(int seed, long step, int styles, int count, StyleSampling sampling)
+    {
+        if (sampling == StyleSampling.Batch) return Enumerable.Repeat(At(seed, step, styles), count).ToArray();
+        // Image i of step s is draw number s*count+i: distinct for every (step, image) of a run.
+        return Enumerable.Range(0, count).Select(i => At(seed, step * count + i, styles)).ToArray();
+    }
+
+    /// <summary>One draw from the stream: the style of the whole batch at <paramref name="step"/> in batch sampling.</summary>
     public static int At(int seed, long step, int styles)
     {
         if (styles == 1) return 0;

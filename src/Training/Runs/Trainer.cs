@@ -133,8 +133,8 @@ public static class Trainer
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
             var batch = dataset.Next();
             adam.LearningRate = backoff * config.LrSchedule.At(step + 1, config.LearningRate, config.Steps);
-            int style = StyleSchedule.At(config.Seed, step + 1, styles.Count);
-            var (values, updated) = trainingStep.Run(batch, style, guard == null ? null : v => guard.Accept(v.Total));
+            var styleOfImage = StyleSchedule.ForBatch(config.Seed, step + 1, styles.Count, batch.Count, config.StyleSampling);
+            var (values, updated) = trainingStep.Run(batch, styleOfImage, guard == null ? null : v => guard.Accept(v.Total));
             if (!double.IsFinite(values.Total))
             {
                 outcome = TrainOutcome.Diverged;

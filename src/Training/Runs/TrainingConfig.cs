@@ -26,6 +26,8 @@ public sealed record TrainingConfig
     public IReadOnlyList<StyleSpec> Styles => StyleList ?? [new(StyleName, StyleImage, StyleSize, 1.0)];
     /// <summary>`train: norm_only`: only the config's styles' norm rows are trained, added to the init_from network.</summary>
     public TrainMode Train { get; init; } = TrainMode.All;
+    /// <summary>`style_sampling`: a multi-style run's style per batch (the default) or per image.</summary>
+    public StyleSampling StyleSampling { get; init; } = StyleSampling.Batch;
     public string? Dataset { get; init; }
     public int ImageSize { get; init; } = 256;
     public int? StyleSize { get; init; } = 512;
@@ -108,6 +110,7 @@ public sealed record TrainingConfig
             StyleName = styleList != null ? string.Join("+", styleList.Select(x => x.Name)) : root.String("style_name", null) ?? Path.GetFileNameWithoutExtension(stylePath),
             StyleList = styleList,
             Train = train,
+            StyleSampling = root.Choice("style_sampling", d.StyleSampling),
             Dataset = dataset is null ? null : Path.GetFullPath(Path.Combine(baseDirectory, dataset)),
             ImageSize = root.Int("image_size", d.ImageSize, min: 16, max: 4096),
             StyleSize = styleSize,
@@ -195,6 +198,8 @@ public sealed record TrainingConfig
             $"sample_images: [{string.Join(", ", SampleImages.Select(showPath))}]",
         });
         if (Train != TrainMode.All) lines.Add($"train: {EnumText<TrainMode>.Of(Train)}");
+        // Only when not the default, so configs written before the key existed keep their hash.
+        if (StyleSampling != StyleSampling.Batch) lines.Add($"style_sampling: {EnumText<StyleSampling>.Of(StyleSampling)}");
         if (InitFrom != null) lines.Add($"init_from: {showPath(InitFrom)}");
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }
