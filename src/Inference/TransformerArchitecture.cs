@@ -42,6 +42,9 @@ public sealed record TransformerArchitecture(int BaseChannels = 32, int Residual
     /// <summary>True when the norms are conditional (more than one style row).</summary>
     public bool IsMultiStyle => Styles > 1;
 
+    /// <summary>The same convolutions and norm layers, whatever the number of style rows: weights of one can seed the other.</summary>
+    public bool SharesConvolutionsWith(TransformerArchitecture other) => this with { Styles = 1 } == other with { Styles = 1 };
+
     /// <summary>Shape of a norm's scale or shift: [C] for one style (the original layout), [Styles, C] for several.</summary>
     public long[] NormShape(int channels) => IsMultiStyle ? [Styles, channels] : [channels];
 

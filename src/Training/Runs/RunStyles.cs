@@ -24,7 +24,7 @@ internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnly
         string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
         var source = Checkpoint.Load(path);
         var trained = source.Architecture;
-        if (trained with { Styles = 1 } != config.Architecture with { Styles = 1 })
+        if (!trained.SharesConvolutionsWith(config.Architecture))
             throw new FastStyleError($"init_from '{path}': network {trained with { Styles = 1 }} differs from the config's {config.Architecture with { Styles = 1 }}; norm_only adds styles to that exact network");
         if (own.FirstOrDefault(s => source.Styles.Any(x => x.Name == s.Name)) is { } clash)
             throw new FastStyleError($"init_from '{path}' already holds a style named '{clash.Name}'; give the new style another name");

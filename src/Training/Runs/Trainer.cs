@@ -199,7 +199,7 @@ public static class Trainer
     {
         string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
         var source = Checkpoint.Load(path);
-        if (source.Architecture with { Styles = 1 } != config.Architecture with { Styles = 1 })
+        if (!source.Architecture.SharesConvolutionsWith(config.Architecture))
             throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
         // Same number of styles: rows carry over in order (a single-style network warm-starts another
         // painting). A different number: rows are matched by style name, the rest start at the mean row.
