@@ -78,6 +78,18 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void Keep_checkpoints_sets_how_many_step_checkpoints_stay_and_zero_keeps_every_one()
+    {
+        using var dir = new TempDir();
+        string config = HostileFixtures.WriteTrainingSetup(dir.Path, checkpointEvery: 1);
+        Assert.Equal(0, Train(config, dir.File("all"), 5, "--keep-checkpoints", "0").Code);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], RunLayout.Checkpoints(dir.File("all")).Select(p => RunLayout.StepOf(p)!.Value));
+        Assert.Equal(0, Train(config, dir.File("two"), 5, "--keep-checkpoints", "2").Code);
+        Assert.Equal([4L, 5L], RunLayout.Checkpoints(dir.File("two")).Select(p => RunLayout.StepOf(p)!.Value));
+        Train(config, dir.File("bad"), 1, "--keep-checkpoints", "-1").AssertOneLineError(2, "--keep-checkpoints");
+    }
+
+    [Fact]
     public void Pruning_never_deletes_the_checkpoint_just_written()
     {
         using var dir = new TempDir();

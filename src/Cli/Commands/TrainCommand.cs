@@ -21,8 +21,10 @@ public static class TrainCommand
         {
             Description = "Also keep one compact resumable checkpoint at this path (Adam moments in bf16), replaced at every checkpoint: commit it when a run must continue on another machine",
         };
+        var keepCheckpoints = CommonOptions.Integer("--keep-checkpoints",
+            $"Step checkpoints to keep in the run folder, newest first (default {TrainRequest.DefaultKeepCheckpoints}); 0 keeps every one, e.g. to score a learning curve", min: 0);
         var vgg = CommonOptions.Vgg();
-        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, forceNew, resumableCopy, vgg };
+        var command = new Command("train", "Train a feed-forward style network from a YAML config") { config, resume, maxSteps, set, output, forceNew, resumableCopy, keepCheckpoints, vgg };
         command.SetAction(parse =>
         {
             var cancel = Interrupt.Token;
@@ -41,6 +43,7 @@ public static class TrainCommand
                 ForceNew = parse.GetValue(forceNew),
                 ResumableCopy = parse.GetValue(resumableCopy),
             };
+            if (parse.GetValue(keepCheckpoints) is { } keep) request = request with { KeepCheckpoints = keep };
             long total = request.LastStep;
             AnsiConsole.MarkupLineInterpolated($"training [bold]{trainingConfig.StyleName}[/] to step {total}: {trainingConfig.BatchSize}x{trainingConfig.ImageSize}px, network {trainingConfig.Architecture}, output {outputDirectory}");
             var result = Progress.Run($"train {trainingConfig.StyleName}", (int)total,

@@ -125,9 +125,10 @@ public sealed class RunLayout(string directory)
             if (System.IO.Directory.Exists(folder)) System.IO.Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>Keeps the <paramref name="keep"/> highest steps, and always <paramref name="current"/> (just written).</summary>
+    /// <summary>Keeps the <paramref name="keep"/> highest steps (0: every one), and always <paramref name="current"/> (just written).</summary>
     public void PruneCheckpoints(int keep, string current)
     {
+        if (keep == 0) return;
         var all = Checkpoints(Directory);
         foreach (var old in all.Take(Math.Max(0, all.Count - keep)))
             if (Path.GetFullPath(old) != Path.GetFullPath(current)) File.Delete(old);

@@ -25,8 +25,9 @@ public sealed record TrainRequest
     public string? ResumeFrom { get; init; }
     /// <summary>Replace a previous run in <see cref="OutputDirectory"/> instead of refusing (--force-new).</summary>
     public bool ForceNew { get; init; }
-    /// <summary>Keep this many step checkpoints besides the final one.</summary>
-    public int KeepCheckpoints { get; init; } = 3;
+    public const int DefaultKeepCheckpoints = 3;
+    /// <summary>Keep this many step checkpoints, newest first; 0 keeps every one (a learning curve scores them all).</summary>
+    public int KeepCheckpoints { get; init; } = DefaultKeepCheckpoints;
     /// <summary>
     /// Also keep one compact resumable checkpoint here (Adam moments in bf16), replaced at every
     /// checkpoint: the single file to commit when a run outlives a session (issue 11).
