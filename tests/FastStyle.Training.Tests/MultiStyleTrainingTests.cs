@@ -114,6 +114,23 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void Style_sampling_is_per_image_unless_the_config_asks_for_one_style_per_batch()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        var byDefault = TrainingConfig.Load(path);
+        Assert.Equal(StyleSampling.Image, byDefault.StyleSampling);
+        Assert.DoesNotContain("style_sampling", byDefault.Describe());
+        var perBatch = TrainingConfig.Load(path, ["style_sampling=batch"]);
+        Assert.Equal(StyleSampling.Batch, perBatch.StyleSampling);
+        Assert.Contains("style_sampling: batch\n", perBatch.Describe());
+        Assert.NotEqual(byDefault.Hash, perBatch.Hash);
+        var e = Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path, ["style_sampling=painting"]));
+        Assert.Contains("style_sampling", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void A_batch_of_mixed_styles_has_the_weighted_mean_of_each_images_own_style_loss()
     {
         using var dir = new TempDir();

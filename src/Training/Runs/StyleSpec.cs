@@ -25,10 +25,10 @@ public sealed record StyleSpec(string Name, string Image, int? StyleSize, double
 /// <summary>How a multi-style run draws styles: one for the whole batch, or one for each image in it.</summary>
 public enum StyleSampling
 {
+    /// <summary>Each image draws its own style, so every step moves most styles' norm rows a little.</summary>
+    Image,
     /// <summary>Dumoulin et al. 2017 train one style per batch: every image of a step sees the same painting.</summary>
     Batch,
-    /// <summary>Each image draws its own style, so one step's gradient mixes several paintings.</summary>
-    Image,
 }
 
 /// <summary>

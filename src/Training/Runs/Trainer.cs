@@ -86,7 +86,7 @@ public static class Trainer
         torch.manual_seed(config.Seed);
         var net = new TransformerNet(plan.Architecture);
         // norm_only: Adam sees only the norm tables, so every other weight stays bit-identical; within
-        // the tables the frozen rows get exactly zero gradient (each batch's one-hot row selects a new
+        // the tables the frozen rows get exactly zero gradient (every image's one-hot row selects a new
         // style), so their Adam moments stay zero and their update is exactly zero too.
         var normTensors = TransformerWeightLayout.NormTensors(plan.Architecture).Select(t => t.Name).ToHashSet();
         using var adam = new AdamOptimizer(net.named_parameters().Where(p => !plan.NormOnly || normTensors.Contains(p.name)), config.LearningRate);

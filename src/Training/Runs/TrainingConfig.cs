@@ -26,8 +26,11 @@ public sealed record TrainingConfig
     public IReadOnlyList<StyleSpec> Styles => StyleList ?? [new(StyleName, StyleImage, StyleSize, 1.0)];
     /// <summary>`train: norm_only`: only the config's styles' norm rows are trained, added to the init_from network.</summary>
     public TrainMode Train { get; init; } = TrainMode.All;
-    /// <summary>`style_sampling`: a multi-style run's style per batch (the default) or per image.</summary>
-    public StyleSampling StyleSampling { get; init; } = StyleSampling.Batch;
+    /// <summary>
+    /// `style_sampling`: a multi-style run's style per image (the default) or per batch. Per image trained
+    /// clearly better in the one measurement made (docs/experiments.md, "One style per batch or per image").
+    /// </summary>
+    public StyleSampling StyleSampling { get; init; } = StyleSampling.Image;
     public string? Dataset { get; init; }
     public int ImageSize { get; init; } = 256;
     public int? StyleSize { get; init; } = 512;
@@ -199,7 +202,7 @@ public sealed record TrainingConfig
         });
         if (Train != TrainMode.All) lines.Add($"train: {EnumText<TrainMode>.Of(Train)}");
         // Only when not the default, so configs written before the key existed keep their hash.
-        if (StyleSampling != StyleSampling.Batch) lines.Add($"style_sampling: {EnumText<StyleSampling>.Of(StyleSampling)}");
+        if (StyleSampling != Defaults.StyleSampling) lines.Add($"style_sampling: {EnumText<StyleSampling>.Of(StyleSampling)}");
         if (InitFrom != null) lines.Add($"init_from: {showPath(InitFrom)}");
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }
