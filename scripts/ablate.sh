@@ -42,14 +42,11 @@ mkdir -p "$out"
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
 
-mapfile -t content < <(ls "$shared"/data/content/*.jpg | sort)
-mapfile -t val < <(ls "$shared"/data/coco/val2017/*.jpg | sort | head -n 20)
-if [[ "$dev" == quick ]]; then content=("${content[@]:0:4}"); val=("${val[@]:0:4}"); fi
-dev_set=("${content[@]}" "${val[@]}")
+source "$root/scripts/dev-set.sh"
+mapfile -t dev_set < <(dev_set "$shared" "$dev")
+mapfile -t val < <(printf '%s\n' "${dev_set[@]}" | grep /val2017/)   # thumbnails: a content photo and two val photos
 case "$FASTSTYLE_DATASET" in *val2017*) echo "ablate.sh: the dataset must not contain the dev photos (val2017)" >&2; exit 2 ;; esac
 
-# yaml_value FILE KEY DEFAULT: a top-level scalar of a config.
-yaml_value() { local v; v=$(grep -E "^$2:" "$1" | head -n1 | sed -E "s/^$2:[[:space:]]*//; s/[[:space:]]*#.*$//"); echo "${v:-$3}"; }
 
 # summary REPORT_JSON: "mean ± std (reached/images)" of equivalent iterations, counting images
 # Gatys never reached within the run as the run's length (a lower bound, marked with >=).
@@ -104,7 +101,7 @@ for variant in "${variants[@]}"; do
   if [[ -n "$style_name" ]] && "${cli[@]}" stylize --model "$dir/model.onnx" --list-styles 2>/dev/null | grep -qx "$style_name"; then
     thumb_style=(--style "$style_name")
   fi
-  "${cli[@]}" stylize --model "$dir/model.onnx" "${content[0]}" "${val[0]}" "${val[1]}" --size 192 "${thumb_style[@]}" --output "$dir/thumbs" > /dev/null 2>&1 || true
+  "${cli[@]}" stylize --model "$dir/model.onnx" "${dev_set[0]}" "${val[0]}" "${val[1]}" --size 192 "${thumb_style[@]}" --output "$dir/thumbs" > /dev/null 2>&1 || true
   row="| $name | $steps | $((wall / 60)) min | $noise | $from_content | $ratio | $style_fraction | ${#dev_set[@]} ($dev) |"
   echo "$row" | tee -a "$out/rows.md"
 done

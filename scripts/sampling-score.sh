@@ -12,8 +12,9 @@ shared="$root/../shared"
 config="$(realpath "$1")"; shift
 out="${OUT:-$root/artifacts/sampling-score}"
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
-mapfile -t dev < <(ls "$shared"/data/content/*.jpg | sort; ls "$shared"/data/coco/val2017/*.jpg | sort | head -n 20)
-style_size="$(grep -E '^style_size:' "$config" | sed -E 's/^style_size:[[:space:]]*//; s/[[:space:]]*#.*$//')"
+source "$root/scripts/dev-set.sh"
+mapfile -t dev < <(dev_set "$shared" full)
+style_size="$(yaml_value "$config" style_size 512)"
 mapfile -t names < <("${cli[@]}" stylize --model "$1" --list-styles)
 header="| model |"; rule="|---|"
 for s in "${names[@]}"; do header+=" $s |"; rule+="---|"; done
