@@ -388,6 +388,30 @@ public sealed class ImageFileTests : IDisposable
         Assert.Equal(3 * 17 * 9, image.Pixels.Length);
     }
 
+    [Theory]
+    [InlineData(200, 400, 300)]  // 1/4 would leave 150 < 200, so 1/2
+    [InlineData(150, 200, 150)]  // 1/4 is enough
+    [InlineData(301, 800, 600)]  // 1/2 would leave 300 < 301: decoded in full
+    public void DecodeShorterSideAtLeast_shrinks_a_jpeg_by_the_largest_native_factor_that_keeps_the_side(int minimum, int ew, int eh)
+    {
+        string path = dir.File("big.jpg");
+        var source = TestFiles.Smooth(800, 600);
+        ImageFile.Save(source, path);
+        var image = ImageFile.Load(path, new ImageLoadOptions { DecodeShorterSideAtLeast = minimum });
+        Assert.Equal((ew, eh), (image.Width, image.Height));
+        // The same picture, only smaller: close to the full decode resized by our own filter.
+        Assert.InRange(TestFiles.MeanAbsDiff(ImageResize.Resize(ImageFile.Load(path), ew, eh), image), 0, 0.01);
+    }
+
+    [Fact]
+    public void DecodeShorterSideAtLeast_applies_before_exif_rotation()
+    {
+        var image = ImageFile.Load(QuadrantJpeg(6), new ImageLoadOptions { DecodeShorterSideAtLeast = 10 });
+        Assert.Equal((10, 20), (image.Width, image.Height));
+        AssertPixel(Blue, TestFiles.Pixel(image, 1, 1), 0.2f);   // displayed top-left, as in the full-size decode
+        AssertPixel(Green, TestFiles.Pixel(image, 8, 18), 0.2f); // displayed bottom-right
+    }
+
     [Fact]
     public void LongestSide_below_one_is_a_user_error()
         => Assert.Throws<FastStyleError>(() => ImageFile.Fit(TestFiles.Smooth(4, 4), new ImageLoadOptions { LongestSide = 0 }));

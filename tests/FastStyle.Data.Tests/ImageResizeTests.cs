@@ -67,6 +67,20 @@ public sealed class ImageResizeTests
     }
 
     [Fact]
+    public void ResizeRegion_samples_the_rows_of_its_region()
+    {
+        // A vertical ramp: the normalised, symmetric filter reproduces a linear ramp exactly away from the
+        // edges, so each output row shows the source value at its centre, wherever the region lies.
+        var ramp = TestFiles.Make(40, 200, (_, y) => (y / 200f, y / 200f, y / 200f));
+        var crop = ImageResize.ResizeRegion(ramp, 5, 120, 30, 30, 10, 10);
+        for (int oy = 0; oy < 10; oy++)
+        {
+            double centre = 120 + (oy + 0.5) * 3;
+            Assert.Equal((centre - 0.5) / 200, TestFiles.Pixel(crop, 4, oy).G, 1e-4);
+        }
+    }
+
+    [Fact]
     public void ResizeRegion_crops_and_flips()
     {
         // Left half red, right half blue.

@@ -12,6 +12,9 @@ internal static class CropSampler
 {
     public const double MinCropFraction = 0.6;
 
+    /// <summary>The shorter side an image needs so that even the smallest crop is not enlarged to <paramref name="size"/>.</summary>
+    public static int ShorterSideNeeded(int size) => (int)Math.Ceiling(size / MinCropFraction);
+
     public static RgbImage Sample(RgbImage image, int size, Random random)
     {
         int shorter = Math.Min(image.Width, image.Height);

@@ -122,7 +122,7 @@ public sealed class ImageFolderDataset : IDisposable
         if (skipped.ContainsKey(file)) return null;
         try
         {
-            var image = ImageFile.Load(file, new ImageLoadOptions { MaxPixels = MaxPixelsPerImage });
+            var image = ImageFile.Load(file, new ImageLoadOptions { MaxPixels = MaxPixelsPerImage, DecodeShorterSideAtLeast = CropSampler.ShorterSideNeeded(imageSize) });
             var random = new Random(Mix(seed, position.Epoch, position.Index));
             return CropSampler.Sample(image, imageSize, random);
         }

@@ -36,7 +36,7 @@ public static class ImageFile
             throw new FastStyleError($"image '{path}': {w}x{h} is {(double)w * h / 1e6:F0} megapixels, over the limit of {options.MaxPixels / 1e6:F0} (decompression-bomb guard); downscale it first");
         if (options.LongestSide is int size && size > (long)Math.Max(w, h) * ImageLoadOptions.MaxUpscale)
             throw new FastStyleError($"image '{path}': {w}x{h} would be enlarged {(double)size / Math.Max(w, h):F0}x to a longest side of {size} px (limit {ImageLoadOptions.MaxUpscale}x); use a smaller size");
-        var image = Orientation.Apply(Decode(codec, path), codec.EncodedOrigin);
+        var image = Orientation.Apply(Decode(codec, path, options.DecodeShorterSideAtLeast), codec.EncodedOrigin);
         return Fit(image, options);
     }
 
@@ -128,23 +128,47 @@ public static class ImageFile
     static (int Width, int Height) OrientedSize(SKCodec codec)
         => Orientation.SwapsAxes(codec.EncodedOrigin) ? (codec.Info.Height, codec.Info.Width) : (codec.Info.Width, codec.Info.Height);
 
-    static RgbImage Decode(SKCodec codec, string path)
+    static RgbImage Decode(SKCodec codec, string path, int? shorterSideAtLeast)
     {
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var size = DecodeSize(codec, shorterSideAtLeast);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());
         // A truncated JPEG still decodes its first rows (the rest grey): treat it as corrupt rather than train on it.
         if (result != SKCodecResult.Success)
             throw new FastStyleError($"image '{path}': cannot decode ({Describe(result)})");
-        return FromRgba(bitmap.GetPixelSpan(), info.Width, info.Height);
+        return FromRgba(bitmap.GetPixelSpan(), info.Width, info.Height, codec.Info.AlphaType == SKAlphaType.Opaque);
     }
 
-    static RgbImage FromRgba(ReadOnlySpan<byte> rgba, int width, int height)
+    /// <summary>The smallest size the codec decodes to natively whose shorter side is still at least the given one.</summary>
+    static SKSizeI DecodeSize(SKCodec codec, int? shorterSideAtLeast)
+    {
+        var full = codec.Info.Size;
+        if (shorterSideAtLeast is not int minimum) return full;
+        foreach (float scale in (float[])[0.125f, 0.25f, 0.5f])
+        {
+            var scaled = codec.GetScaledDimensions(scale);
+            if (scaled.Width < full.Width && Math.Min(scaled.Width, scaled.Height) >= minimum) return scaled;
+        }
+        return full;
+    }
+
+    static RgbImage FromRgba(ReadOnlySpan<byte> rgba, int width, int height, bool opaque)
     {
         var image = new RgbImage(width, height);
         var p = image.Pixels;
         int plane = image.PlaneSize;
         const float scale = 1f / 255f;
+        if (opaque)
+        {
+            for (int i = 0; i < plane; i++)
+            {
+                p[i] = rgba[4 * i] * scale;
+                p[plane + i] = rgba[4 * i + 1] * scale;
+                p[2 * plane + i] = rgba[4 * i + 2] * scale;
+            }
+            return image;
+        }
         for (int i = 0; i < plane; i++)
         {
             float a = rgba[4 * i + 3] * scale;

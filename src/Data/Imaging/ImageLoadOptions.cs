@@ -23,6 +23,12 @@ public sealed record ImageLoadOptions
     /// PNG can declare 50000x50000 pixels and take 10 GB to decode (a decompression bomb).
     /// </summary>
     public long MaxPixels { get; init; } = DefaultMaxPixels;
+    /// <summary>
+    /// Lets the decoder shrink the image by a factor it supports natively (JPEG: 1/2, 1/4, 1/8 by
+    /// DCT scaling, cheaper than a full decode and a resize) while its shorter side stays at least
+    /// this. For callers that resize down anyway, such as training crops; the loaded image is then smaller.
+    /// </summary>
+    public int? DecodeShorterSideAtLeast { get; init; }
 
     public static ImageLoadOptions Original { get; } = new();
 }
