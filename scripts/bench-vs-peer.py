@@ -47,7 +47,11 @@ def table(raw, header=None):
             tags.append(r["tag"])
     out = []
     if header:
-        out += [open(header).read().rstrip(), ""]
+        out += [open(header).read().rstrip()]
+        mkl = sorted({r["mkl_amd_avx512"] for r in rows if r.get("side") == "ours" and r.get("mkl_amd_avx512")})
+        if mkl:
+            out += [f"**MKL AVX-512 on AMD (ours, README \"MKL on AMD CPUs\"):** {'; '.join(mkl)}"]
+        out += [""]
     out += ["| work | ours | peer | ours/peer | other_cores_busy ours / peer |",
             "|---|---|---|---|---|"]
     contaminated = 0

@@ -54,6 +54,7 @@ public static class PeerBenchmark
         record["cpu"] = (cpuinfo.FirstOrDefault(l => l.StartsWith("model name")) ?? ":").Split(':', 2)[1].Trim();
         record["ncpu"] = Environment.ProcessorCount;
         record["isa"] = new JsonArray(IsaFlags.Where(flags.Contains).Select(f => (JsonNode)f).ToArray());
+        record["mkl_amd_avx512"] = FastStyle.Training.Native.MklCpuDispatch.Status;
         Console.WriteLine(record.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return 0;
     }
