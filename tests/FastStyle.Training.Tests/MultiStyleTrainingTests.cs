@@ -95,20 +95,57 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     [Fact]
     public void The_style_stream_is_a_fixed_function_of_seed_and_step_that_uses_every_style()
     {
-        var first = Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, 3)).ToList();
-        Assert.Equal(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, 3)));
+        var first = Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, StyleSchedule.Uniform(3))).ToList();
+        Assert.Equal(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(3, s, StyleSchedule.Uniform(3))));
         Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(first.Count(x => x == i), 40, 90));
-        Assert.NotEqual(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(4, s, 3)));
-        Assert.All(Enumerable.Range(1, 20), s => Assert.Equal(0, StyleSchedule.At(3, s, 1)));
+        Assert.NotEqual(first, Enumerable.Range(1, 200).Select(s => StyleSchedule.At(4, s, StyleSchedule.Uniform(3))));
+        Assert.All(Enumerable.Range(1, 20), s => Assert.Equal(0, StyleSchedule.At(3, s, StyleSchedule.Uniform(1))));
+    }
+
+    [Fact]
+    public void Equal_shares_draw_exactly_the_stream_of_runs_made_before_shares_existed()
+    {
+        // The first draws of seed 42 (every shipped config's seed) with five styles, as checkpoints of
+        // earlier runs drew them: a resume must keep drawing the same.
+        Assert.Equal([1, 4, 0, 3, 1, 3, 2, 1, 2, 1, 0, 3], Enumerable.Range(1, 12).Select(s => StyleSchedule.At(42, s, StyleSchedule.Uniform(5))));
+        Assert.Equal(Enumerable.Range(1, 300).Select(s => StyleSchedule.At(42, s, StyleSchedule.Uniform(5))),
+            Enumerable.Range(1, 300).Select(s => StyleSchedule.At(42, s, [2.5, 2.5, 2.5, 2.5, 2.5])));
+    }
+
+    [Fact]
+    public void Styles_are_drawn_in_proportion_to_their_shares()
+    {
+        double[] shares = [1, 3, 0, 4];
+        var counts = new int[shares.Length];
+        foreach (var step in Enumerable.Range(1, 8000)) counts[StyleSchedule.At(7, step, shares)]++;
+        Assert.Equal(0, counts[2]);
+        Assert.InRange(counts[0], 850, 1150);
+        Assert.InRange(counts[1], 2750, 3250);
+        Assert.InRange(counts[3], 3700, 4300);
+    }
+
+    [Fact]
+    public void A_share_is_read_per_style_recorded_only_when_set_and_cannot_be_zero_for_all()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        Assert.All(TrainingConfig.Load(path).Styles, s => Assert.Equal(StyleSpec.DefaultShare, s.Share));
+        Assert.DoesNotContain("share", TrainingConfig.Load(path).Describe());
+        File.WriteAllText(path, File.ReadAllText(path).Replace("image: stripes.png, weight: 2}", "image: stripes.png, weight: 2, share: 3}"));
+        var shared = TrainingConfig.Load(path);
+        Assert.Equal([1.0, 3.0], shared.Styles.Select(s => s.Share));
+        Assert.Contains("share 3", shared.Describe());
+        File.WriteAllText(path, File.ReadAllText(path).Replace("share: 3}", "share: 0}").Replace("image: style.png}", "image: style.png, share: 0}"));
+        Assert.Contains("every style has 'share: 0'", Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path)).Message);
     }
 
     [Fact]
     public void Per_image_sampling_gives_each_image_its_own_draw_and_batch_sampling_one_per_batch()
     {
-        var perBatch = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Batch)).ToList();
-        Assert.All(perBatch.Select((b, i) => (b, step: i + 1)), x => Assert.All(x.b, style => Assert.Equal(StyleSchedule.At(3, x.step, 3), style)));
-        var perImage = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Image)).ToList();
-        Assert.Equal(perImage, Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, 3, 4, StyleSampling.Image)));
+        var perBatch = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, StyleSchedule.Uniform(3), 4, StyleSampling.Batch)).ToList();
+        Assert.All(perBatch.Select((b, i) => (b, step: i + 1)), x => Assert.All(x.b, style => Assert.Equal(StyleSchedule.At(3, x.step, StyleSchedule.Uniform(3)), style)));
+        var perImage = Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, StyleSchedule.Uniform(3), 4, StyleSampling.Image)).ToList();
+        Assert.Equal(perImage, Enumerable.Range(1, 50).Select(s => StyleSchedule.ForBatch(3, s, StyleSchedule.Uniform(3), 4, StyleSampling.Image)));
         Assert.True(perImage.Count(b => b.Distinct().Count() > 1) > 40, "most batches should mix styles");
         Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(perImage.SelectMany(b => b).Count(x => x == i), 40, 95));
     }

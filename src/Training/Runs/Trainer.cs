@@ -129,12 +129,13 @@ public static class Trainer
         var guard = config.SpikeGuard ? request.NewSpikeGuard() : null;
         double backoff = checkpoint?.LearningRateBackoff ?? 1.0;
         int rollbacks = 0;
+        var drawShares = config.Styles.Select(x => x.Share).ToArray();
         while (step < lastStep)
         {
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
             var batch = dataset.Next();
             adam.LearningRate = backoff * config.LrSchedule.At(step + 1, config.LearningRate, config.Steps);
-            var styleOfImage = StyleSchedule.ForBatch(config.Seed, step + 1, styles.Count, batch.Count, config.StyleSampling);
+            var styleOfImage = StyleSchedule.ForBatch(config.Seed, step + 1, drawShares, batch.Count, config.StyleSampling);
             var (values, updated) = trainingStep.Run(batch, styleOfImage, guard == null ? null : v => guard.Accept(v.Total));
             if (!double.IsFinite(values.Total))
             {

@@ -155,9 +155,12 @@ public sealed record TrainingConfig
             string image = section.String("image", null) ?? throw new FastStyleError($"config '{file}': 'styles[{i}].image' is required (path to the painting, relative to the config)");
             int? size = section.OptionalInt("style_size", min: 16, max: 8192) ?? (section.Has("style_size") ? null : styleSize);
             double weight = section.Double("weight", 1.0, min: 0, max: 1e6);
+            double share = section.Double("share", StyleSpec.DefaultShare, min: 0, max: 1e6);
             section.RejectUnknownKeys();
-            styles.Add(new StyleSpec(name, Path.GetFullPath(Path.Combine(baseDirectory, image)), size, weight));
+            styles.Add(new StyleSpec(name, Path.GetFullPath(Path.Combine(baseDirectory, image)), size, weight, share));
         }
+        if (styles.Count > 0 && styles.All(s => s.Share == 0))
+            throw new FastStyleError($"config '{file}': every style has 'share: 0', so no image would train any style; give at least one a share above 0");
         if (styles.Count > TransformerArchitecture.MaxStyles)
             throw new FastStyleError($"config '{file}': {styles.Count} styles, more than the {TransformerArchitecture.MaxStyles} a network holds");
         return styles;
@@ -181,7 +184,7 @@ public sealed record TrainingConfig
         var lines = StyleList is null
             ? [$"style_image: {showPath(StyleImage)}", $"style_name: {StyleName}"]
             : StyleList.Select((x, i) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"styles[{i}]: name {x.Name}, image {showPath(x.Image)}, style_size {x.StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original"}, weight {x.Weight:R}")).ToList();
+                $"styles[{i}]: name {x.Name}, image {showPath(x.Image)}, style_size {x.StyleSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "original"}, weight {x.Weight:R}{(x.Share == StyleSpec.DefaultShare ? "" : $", share {x.Share:R}")}")).ToList();
         lines.AddRange(new List<string>
         {
             $"dataset: {(Dataset is null ? "(from $" + DatasetEnvironmentVariable + ")" : showPath(Dataset))}",
