@@ -269,6 +269,27 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void A_style_with_share_0_is_never_trained_and_the_run_reports_each_styles_draws()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("image: style.png}", "image: style.png, share: 0}"));
+        var recorder = new TrainerTests.Recorder();
+        var run = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path), dir.File("run"), 4, observer: recorder).Checkpoint!);
+        var (sampling, draws) = Assert.Single(recorder.StyleDraws);
+        Assert.Equal(StyleSampling.Image, sampling);
+        Assert.Equal([("smooth", 0.0), ("stripes", 1.0)], draws);
+        // Never drawn: smooth's rows keep their initial scale 1 and shift 0, while stripes' moved.
+        foreach (var (name, channels) in TransformerWeightLayout.NormTensors(run.Architecture).Select(t => (t.Name, t.Channels)))
+        {
+            var values = run.NetworkWeights[name].Values;
+            float initial = name.EndsWith(".weight", StringComparison.Ordinal) ? 1f : 0f;
+            Assert.All(values[..channels], v => Assert.Equal(initial, v));
+            Assert.Contains(values[channels..], v => v != initial);
+        }
+    }
+
+    [Fact]
     public void Norm_only_adds_a_style_row_and_leaves_every_other_weight_bit_identical()
     {
         using var dir = new TempDir();

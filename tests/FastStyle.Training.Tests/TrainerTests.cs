@@ -43,6 +43,8 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
             => NormOnly.Add((frozenStyles, trainedStyles, trainedParameters));
         public List<(IReadOnlyList<string> FromSource, IReadOnlyList<string> AtMeanRow)> StyleRows { get; } = [];
         public void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) => StyleRows.Add((fromSource, atMeanRow));
+        public List<(StyleSampling Sampling, IReadOnlyList<(string Name, double Fraction)> Draws)> StyleDraws { get; } = [];
+        public void OnStyleDraws(StyleSampling sampling, IReadOnlyList<(string Name, double Fraction)> draws) => StyleDraws.Add((sampling, draws));
         public void OnVggScale(string description) => VggScales.Add(description);
         public void OnStep(StepReport report) => Steps.Add(report);
         public void OnWarning(string message) => Warnings.Add(message);

@@ -82,6 +82,10 @@ public static class TrainCommand
             => Progress.Line($"norm_only: training the scale/shift rows of {string.Join(", ", trainedStyles)} ({trainedParameters:N0} parameters); " +
                              $"{string.Join(", ", frozenStyles)} and all convolutions stay frozen");
 
+        public void OnStyleDraws(StyleSampling sampling, IReadOnlyList<(string Name, double Fraction)> draws)
+            => Progress.Line($"style draws ({(sampling == StyleSampling.Image ? "one per image" : "one per batch")}): " +
+                             string.Join(", ", draws.Select(d => $"{d.Name} {(d.Fraction * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}%")));
+
         public void OnCheckpoint(string path, long step) => Progress.Line($"step {step}: checkpoint {path}");
 
         public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");

@@ -65,6 +65,9 @@ public static class StyleSchedule
         return LastWithShare(shares); // u landed on the total through rounding
     }
 
+    /// <summary>The fraction of all draws each style gets.</summary>
+    public static double[] Fractions(IReadOnlyList<double> shares) => shares.Select(s => s / shares.Sum()).ToArray();
+
     /// <summary>Equal shares for <paramref name="styles"/> styles: every style as often as the others.</summary>
     public static double[] Uniform(int styles) => Enumerable.Repeat(StyleSpec.DefaultShare, styles).ToArray();
 

@@ -130,6 +130,8 @@ public static class Trainer
         double backoff = checkpoint?.LearningRateBackoff ?? 1.0;
         int rollbacks = 0;
         var drawShares = config.Styles.Select(x => x.Share).ToArray();
+        if (styles.Count > 1)
+            observer.OnStyleDraws(config.StyleSampling, styles.Zip(StyleSchedule.Fractions(drawShares), (s, f) => (s.Name, f)).ToList());
         while (step < lastStep)
         {
             if (cancel.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }

@@ -17,6 +17,8 @@ public interface ITrainingObserver
     void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) { }
     /// <summary>`train: norm_only`: the styles kept frozen (from init_from) and the ones this run trains, in row order.</summary>
     void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters) { }
+    /// <summary>A multi-style run: how styles are drawn (per image or per batch) and the fraction of draws each style gets, in row order.</summary>
+    void OnStyleDraws(StyleSampling sampling, IReadOnlyList<(string Name, double Fraction)> draws) { }
     void OnStep(StepReport report) { }
     void OnCheckpoint(string path, long step) { }
     void OnSamples(IReadOnlyList<string> paths, long step) { }
