@@ -3,15 +3,7 @@ namespace FastStyle.Inference.Tests;
 /// <summary>models/starry_night.onnx, exported by an earlier build, still loads and runs: the layout and metadata readers stay compatible.</summary>
 public sealed class ShippedModelTests
 {
-    static string ShippedModel()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "models", "starry_night.onnx");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException("models/starry_night.onnx not found above " + AppContext.BaseDirectory);
-    }
+    static string ShippedModel() => FastStyle.TestSupport.Repository.File("models", "starry_night.onnx");
 
     [Fact]
     public void Shipped_model_has_the_default_architecture_and_stylises_an_image()

@@ -20,21 +20,16 @@ public sealed class TrainingConfigDefaultsTests
 /// <summary>The configs the repository ships are read by the same parser users' configs are.</summary>
 public sealed class ShippedConfigTests
 {
-    static string RepositoryConfigs()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(System.IO.Path.Combine(dir.FullName, "FastStyle.sln"))) dir = dir.Parent;
-        return System.IO.Path.Combine(dir?.FullName ?? throw new InvalidOperationException("FastStyle.sln not found above the test binaries"), "configs");
-    }
+    static readonly string ConfigFolder = FastStyle.TestSupport.Repository.File("configs");
 
-    public static TheoryData<string> Configs() => new(Directory.EnumerateFiles(RepositoryConfigs(), "*.yaml", SearchOption.AllDirectories)
-        .Select(p => System.IO.Path.GetRelativePath(RepositoryConfigs(), p)).Order(StringComparer.Ordinal));
+    public static TheoryData<string> Configs() => new(Directory.EnumerateFiles(ConfigFolder, "*.yaml", SearchOption.AllDirectories)
+        .Select(p => System.IO.Path.GetRelativePath(ConfigFolder, p)).Order(StringComparer.Ordinal));
 
     [Theory]
     [MemberData(nameof(Configs))]
     public void Every_shipped_config_loads(string relativePath)
     {
-        var config = TrainingConfig.Load(System.IO.Path.Combine(RepositoryConfigs(), relativePath));
+        var config = TrainingConfig.Load(System.IO.Path.Combine(ConfigFolder, relativePath));
         Assert.NotEmpty(config.Styles);
     }
 }
