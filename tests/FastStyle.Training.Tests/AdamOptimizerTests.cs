@@ -83,4 +83,28 @@ public class AdamOptimizerTests
             AssertClose(Floats(moments["v"]), run.State["adam.v." + parameter], $"{name} exp_avg_sq '{parameter}'");
         }
     }
+
+    [Fact]
+    public void A_rate_scale_multiplies_that_parameters_steps_and_leaves_its_moments_alone()
+    {
+        using var scope = torch.NewDisposeScope();
+        float[] start = [0.5f, -1f, 2f];
+        var plain = new Parameter(torch.tensor(start));
+        var scaled = new Parameter(torch.tensor(start));
+        using var adam = new AdamOptimizer([("plain", plain), ("scaled", scaled)], 0.01, rateScale: name => name == "scaled" ? 3.0 : 1.0);
+        foreach (var gradient in new[] { new[] { 1f, -2f, 0.5f }, new[] { -0.3f, 0.7f, 2f }, new[] { 0.1f, 0.1f, -1f } })
+        {
+            adam.ZeroGrad();
+            var g = torch.tensor(gradient);
+            ((plain * g).sum() + (scaled * g).sum()).backward();
+            adam.Update();
+        }
+        var plainMoved = plain.detach().data<float>().ToArray().Zip(start, (p, s) => p - s).ToArray();
+        var scaledMoved = scaled.detach().data<float>().ToArray().Zip(start, (p, s) => p - s).ToArray();
+        for (int i = 0; i < start.Length; i++)
+            Assert.Equal(3 * plainMoved[i], scaledMoved[i], 1e-5);
+        var state = adam.ExportState().ToDictionary(t => t.Name, t => t.Values);
+        Assert.Equal(state["adam.m.plain"], state["adam.m.scaled"]);
+        Assert.Equal(state["adam.v.plain"], state["adam.v.scaled"]);
+    }
 }

@@ -168,6 +168,23 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void The_norm_rate_scale_is_read_recorded_only_when_set_and_range_checked()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        var byDefault = TrainingConfig.Load(path);
+        Assert.Equal(1.0, byDefault.NormLearningRateScale);
+        Assert.DoesNotContain("norm_lr_scale", byDefault.Describe());
+        var scaled = TrainingConfig.Load(path, ["norm_lr_scale=4"]);
+        Assert.Equal(4.0, scaled.NormLearningRateScale);
+        Assert.Contains("norm_lr_scale: 4\n", scaled.Describe());
+        Assert.NotEqual(byDefault.Hash, scaled.Hash);
+        var e = Assert.Throws<FastStyleError>(() => TrainingConfig.Load(path, ["norm_lr_scale=-1"]));
+        Assert.Contains("norm_lr_scale", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void A_batch_of_mixed_styles_has_the_weighted_mean_of_each_images_own_style_loss()
     {
         using var dir = new TempDir();
@@ -287,6 +304,27 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
             Assert.All(values[..channels], v => Assert.Equal(initial, v));
             Assert.Contains(values[channels..], v => v != initial);
         }
+    }
+
+    [Fact]
+    public void The_norm_rate_scale_reaches_the_norm_tables_and_only_them()
+    {
+        using var dir = new TempDir();
+        string path = WriteTwoStyles(dir);
+        // Scale 0 is the visible case: every norm table stays at its initial scale 1 / shift 0 while the convolutions train.
+        var run = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path, ["norm_lr_scale=0"]), dir.File("run"), 3).Checkpoint!);
+        var norms = TransformerWeightLayout.NormTensors(run.Architecture).Select(t => t.Name).ToHashSet();
+        foreach (var name in norms)
+        {
+            float identity = name.EndsWith(".weight", StringComparison.Ordinal) ? 1f : 0f;
+            Assert.All(run.NetworkWeights[name].Values, v => Assert.Equal(identity, v));
+        }
+        // The trainer builds its network right after seeding, so this is the run's starting point.
+        torch.manual_seed(TrainingConfig.Load(path).Seed);
+        using var start = new TransformerNet(run.Architecture);
+        var initial = start.ExportWeights();
+        Assert.All(run.NetworkWeights.Keys.Where(k => k.EndsWith(".conv.weight", StringComparison.Ordinal)),
+            k => Assert.False(run.NetworkWeights[k].Values.SequenceEqual(initial[k].Values), $"'{k}' did not train"));
     }
 
     [Fact]

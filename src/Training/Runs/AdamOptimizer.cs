@@ -12,16 +12,18 @@ namespace FastStyle.Training.Runs;
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {
-    readonly (string name, Parameter parameter, Tensor m, Tensor v)[] slots;
+    readonly (string name, Parameter parameter, Tensor m, Tensor v, double rateScale)[] slots;
     readonly double beta1, beta2, epsilon;
 
     public double LearningRate { get; set; }
     public long Step { get; private set; }
 
+    /// <param name="rateScale">Per parameter name, a factor on <see cref="LearningRate"/> (null: 1 for all).</param>
     public AdamOptimizer(IEnumerable<(string name, Parameter parameter)> parameters, double learningRate,
-        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, Func<string, double>? rateScale = null)
     {
-        slots = parameters.Select(p => (p.name, p.parameter, torch.zeros_like(p.parameter).DetachFromDisposeScope(), torch.zeros_like(p.parameter).DetachFromDisposeScope())).ToArray();
+        slots = parameters.Select(p => (p.name, p.parameter, torch.zeros_like(p.parameter).DetachFromDisposeScope(), torch.zeros_like(p.parameter).DetachFromDisposeScope(),
+            rateScale?.Invoke(p.name) ?? 1.0)).ToArray();
         LearningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -41,20 +43,20 @@ public sealed class AdamOptimizer : IDisposable
         double stepSize = LearningRate / correction1;
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        foreach (var (_, p, m, v) in slots)
+        foreach (var (_, p, m, v, rateScale) in slots)
         {
             var g = p.grad;
             if (g is null) continue;
             m.mul_(beta1).add_(g, alpha: 1 - beta1);
             v.mul_(beta2).addcmul_(g, g, 1 - beta2);
             var denominator = (v / correction2).sqrt_().add_(epsilon);
-            p.addcdiv_(m, denominator, -stepSize);
+            p.addcdiv_(m, denominator, -stepSize * rateScale);
         }
     }
 
     public IEnumerable<TensorData> ExportState()
     {
-        foreach (var (name, _, m, v) in slots)
+        foreach (var (name, _, m, v, _) in slots)
         {
             yield return ToData("adam.m." + name, m);
             yield return ToData("adam.v." + name, v);
@@ -64,7 +66,7 @@ public sealed class AdamOptimizer : IDisposable
     public void ImportState(IReadOnlyDictionary<string, TensorData> tensors, long step, string source)
     {
         using var _ = torch.no_grad();
-        foreach (var (name, _, m, v) in slots)
+        foreach (var (name, _, m, v, _) in slots)
         {
             Copy(m, "adam.m." + name);
             Copy(v, "adam.v." + name);

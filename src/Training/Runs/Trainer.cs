@@ -89,7 +89,8 @@ public static class Trainer
         // the tables the frozen rows get exactly zero gradient (every image's one-hot row selects a new
         // style), so their Adam moments stay zero and their update is exactly zero too.
         var normTensors = TransformerWeightLayout.NormTensors(plan.Architecture).Select(t => t.Name).ToHashSet();
-        using var adam = new AdamOptimizer(net.named_parameters().Where(p => !plan.NormOnly || normTensors.Contains(p.name)), config.LearningRate);
+        using var adam = new AdamOptimizer(net.named_parameters().Where(p => !plan.NormOnly || normTensors.Contains(p.name)), config.LearningRate,
+            rateScale: name => normTensors.Contains(name) ? config.NormLearningRateScale : 1.0);
         long step = 0;
         var position = new DataPosition(0, 0);
         if (checkpoint != null)

@@ -37,6 +37,12 @@ public sealed record TrainingConfig
     public int BatchSize { get; init; } = 4;
     public double LearningRate { get; init; } = 1e-3;
     public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Defaults;
+    /// <summary>
+    /// `norm_lr_scale`: the instance-norm scale/shift tables train at this multiple of the learning rate. In a
+    /// multi-style run each style's rows get a gradient only from the images drawn for that style, while the
+    /// shared convolutions get one from every image, so the rows may need a larger rate to keep up.
+    /// </summary>
+    public double NormLearningRateScale { get; init; } = 1.0;
     /// <summary>Skip outlier batches and roll back to the last checkpoint when the loss runs away (<see cref="LossSpikeGuard"/>).</summary>
     public bool SpikeGuard { get; init; } = true;
     public int Steps { get; init; } = 40000;
@@ -120,6 +126,7 @@ public sealed record TrainingConfig
             BatchSize = root.Int("batch_size", d.BatchSize, min: 1, max: 1024),
             LearningRate = root.Double("learning_rate", d.LearningRate, min: 0, max: 1),
             LrSchedule = scheduleSection is null ? d.LrSchedule : LearningRateSchedule.Read(scheduleSection),
+            NormLearningRateScale = root.Double("norm_lr_scale", d.NormLearningRateScale, min: 0, max: 1000),
             SpikeGuard = root.Bool("spike_guard", d.SpikeGuard),
             Steps = root.Int("steps", d.Steps, min: 1),
             Seed = root.Int("seed", d.Seed),
@@ -206,6 +213,7 @@ public sealed record TrainingConfig
         if (Train != TrainMode.All) lines.Add($"train: {EnumText<TrainMode>.Of(Train)}");
         // Only when not the default, so configs written before the key existed keep their hash.
         if (StyleSampling != Defaults.StyleSampling) lines.Add($"style_sampling: {EnumText<StyleSampling>.Of(StyleSampling)}");
+        if (NormLearningRateScale != Defaults.NormLearningRateScale) lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"norm_lr_scale: {NormLearningRateScale:R}"));
         if (InitFrom != null) lines.Add($"init_from: {showPath(InitFrom)}");
         return string.Join("\n", lines) + "\n" + Loss.Describe();
     }
