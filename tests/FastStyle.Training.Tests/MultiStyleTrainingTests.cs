@@ -307,6 +307,21 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void Norm_only_runs_default_to_their_own_learning_rate_and_an_explicit_rate_wins()
+    {
+        using var dir = new TempDir();
+        string path = TrainerTests.WriteSetup(dir);
+        string withoutRate = string.Join("\n", File.ReadAllLines(path).Where(l => !l.StartsWith("learning_rate:", StringComparison.Ordinal)));
+        File.WriteAllText(path, withoutRate);
+        Assert.Equal(TrainingConfig.Defaults.LearningRate, TrainingConfig.Load(path).LearningRate);
+        File.WriteAllText(path, withoutRate + "\ntrain: norm_only\ninit_from: base\n");
+        var normOnly = TrainingConfig.Load(path);
+        Assert.Equal(TrainingConfig.NormOnlyLearningRate, normOnly.LearningRate);
+        Assert.Contains("learning_rate: 0.03\n", normOnly.Describe());
+        Assert.Equal(0.005, TrainingConfig.Load(path, ["learning_rate=0.005"]).LearningRate);
+    }
+
+    [Fact]
     public void The_norm_rate_scale_reaches_the_norm_tables_and_only_them()
     {
         using var dir = new TempDir();
