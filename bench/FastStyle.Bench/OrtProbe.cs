@@ -7,8 +7,8 @@ namespace FastStyle.Bench;
 
 /// <summary>
 /// Quick ORT timing probe (Stopwatch, median of N after warm-up) of the exported default network.
-/// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1 (intra-op spinning off/on, timed interleaved)] [threads=N]
-///            [profile=1] [optimized=PATH] [save=PATH] [level=all|ext|basic|none] [cfg:KEY=VALUE ...]
+/// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1,s1f (intra-op spinning off/on, f: spinning stops when a run ends; timed interleaved)] [threads=N]
+///            [profile=1] [idle=1 (CPU used in the second after a run)] [optimized=PATH] [save=PATH] [level=all|ext|basic|none] [cfg:KEY=VALUE ...]
 /// Profiles (SessionOptions.EnableProfiling) are written to the working directory.
 /// </summary>
 static class OrtProbe
@@ -52,6 +52,7 @@ static class OrtProbe
                 },
             };
             so.AddSessionConfigEntry("session.intra_op.allow_spinning", variant.Contains("s1") ? "1" : kv.GetValueOrDefault("spin") ?? "0");
+            if (variant.Contains('f')) so.AddSessionConfigEntry("session.force_spinning_stop", "1");
             foreach (var (k, v) in kv.Where(p => p.Key.StartsWith("cfg:")))
                 so.AddSessionConfigEntry(k[4..], v);
             if (kv.TryGetValue("optimized", out var opt)) so.OptimizedModelFilePath = opt + variant + ".onnx";
@@ -78,6 +79,16 @@ static class OrtProbe
             var times = sessions.Select(_ => new List<double>()).ToArray();
             for (int r = 0; r < reps; r++)
                 for (int v = 0; v < sessions.Count; v++) times[v].Add(Once(v));
+            if (kv.ContainsKey("idle"))
+                for (int v = 0; v < sessions.Count; v++)
+                {
+                    // CPU the process burns in the second after a run: what spinning intra-op threads cost an idle caller.
+                    Once(v);
+                    var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                    Thread.Sleep(1000);
+                    var used = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                    Console.WriteLine($"{size} {sessions[v].Name}: CPU in the idle second after a run: {used.TotalMilliseconds:F0} ms");
+                }
             for (int v = 0; v < sessions.Count; v++)
             {
                 var t = times[v].OrderBy(x => x).ToArray();
