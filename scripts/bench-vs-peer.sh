@@ -4,13 +4,17 @@
 # the largest training size, stylise 256/512/1024 px, one optimisation loss+gradient evaluation
 # 256/512 px (fp32, and bf16 as for training). Prints a Markdown table: ours, peer, ours/peer and GFLOP/s beside each time.
 #
-#   scripts/bench-vs-peer.sh [--smoke] [--only train|infer|gatys[,...]] [--retries N] [--out DIR] [--cache DIR]
+#   scripts/bench-vs-peer.sh [--smoke] [--only train|infer|gatys[,...]] [--retries N] [--rounds N] [--out DIR] [--cache DIR]
 #
 #   --smoke     1 warm-up + 1 timed step at the smallest size of each kind (train 128, infer 256,
 #               gatys 256) and no reruns unless --retries is given: checks that everything runs,
 #               in about 2 minutes on a quiet machine; not a benchmark
 #   --only      kinds to run (comma list); default all three
 #   --retries   reruns of a contaminated configuration (default 2; 0 with --smoke)
+#   --rounds    times the whole set N times (default 1), ours first in even rounds and the peer first in
+#               odd ones; each round's pair gives a ratio and the table reports their median and range.
+#               For shared (cloud) machines, where the same work drifts by 10-25% between minutes
+#               without other_cores_busy showing it (a neighbour's load on shared caches and clocks)
 #   --out       results folder; default artifacts/bench/<date-time>[-smoke]
 #   --cache     the peer's cache folder (OpenBLAS); default $FASTSTYLE_PEER_CACHE, else ~/.cache/faststyle-peer
 # Inputs (from the repository root): ../shared/models/vgg19.safetensors (or $FASTSTYLE_VGG),
@@ -37,7 +41,7 @@ vgg="${FASTSTYLE_VGG:-$shared/models/vgg19.safetensors}"
 data="$shared/data/coco"
 style="$shared/data/styles/mosaic.jpg"
 threads=2
-smoke=0 only="train,infer,gatys" retries="" out=""
+smoke=0 only="train,infer,gatys" retries="" rounds=1 out=""
 cache="${FASTSTYLE_PEER_CACHE:-$HOME/.cache/faststyle-peer}"
 
 while [ $# -gt 0 ]; do
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --only) only=${2:-}; shift ;;
     --retries) retries=${2:-}; shift ;;
+    --rounds) rounds=${2:-}; shift ;;
     --out) out=${2:-}; shift ;;
     --cache) cache=${2:-}; shift ;;
     -h|--help) usage 0 ;;
@@ -68,6 +73,7 @@ else
   kind=full warmup=2 steps=5 train_sizes="128 256" infer_sizes="256 512 1024" gatys_sizes="256 512"
 fi
 [[ $retries =~ ^[0-9]+$ ]] || die "--retries takes a whole number, not '$retries'"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a whole number from 1, not '$rounds'"
 out="${out:-$root/artifacts/bench/$(date -u +%Y%m%d-%H%M%S)-$kind}"
 mkdir -p "$out/logs" "$out/peer" || die "cannot create $out"
 raw="$out/raw.jsonl"
@@ -80,7 +86,7 @@ if [[ " $flags " =~ \ (avx512_bf16|amx_bf16|amx_tile|amx_int8)\  ]]; then amps="
 {
   echo "**CPU:** $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') — $(nproc) logical CPUs — flags: ${isa:-none}"
   echo "**bf16 rows:** $bf16"
-  echo "**Run:** $(date -u '+%Y-%m-%d %H:%M UTC'), $kind ($warmup warm-up + $steps timed steps, $threads threads), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench || echo ' + local changes')"
+  echo "**Run:** $(date -u '+%Y-%m-%d %H:%M UTC'), $kind ($warmup warm-up + $steps timed steps, $threads threads$([ "$rounds" -gt 1 ] && echo ", $rounds rounds")), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench || echo ' + local changes')"
 } > "$out/header.md"
 sed 's/\*\*//g' "$out/header.md" >&2
 
@@ -107,8 +113,8 @@ tag_of() {  # KIND SIZE AMP -> the peer's tag
   case "$1" in train) echo "train4x${2}_$precision" ;; *) echo "$1${2}_$precision" ;; esac
 }
 
-clean() {  # SIDE TAG: true if the best attempt so far exists and is not contaminated
-  local busy; busy=$(python3 "$helper" busy "$raw" "$1" "$2")
+clean() {  # SIDE TAG: true if the round's best attempt so far exists and is not contaminated
+  local busy; busy=$(python3 "$helper" busy "$raw" "$1" "$2" "$round")
   [ "$busy" != missing ] && python3 -c "import sys; sys.exit(0 if float('$busy') < 0.1 else 1)"
 }
 
@@ -120,58 +126,67 @@ run_ours() {  # KIND SIZE AMP ATTEMPT
     infer) args+=(--content "$content") ;;
     gatys) args+=(--amp "$3" --vgg "$vgg" --content "$content" --style "$style") ;;
   esac
-  echo "bench-vs-peer: ours $tag (attempt $(($4 + 1)))" >&2
-  echo "$tag attempt $4: dotnet $bench ${args[*]}" >> "$out/commands.txt"
-  dotnet "$bench" "${args[@]}" 2> "$out/logs/ours-$tag-a$4.log" | python3 "$helper" add "$raw" ours "$4"
-  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: ours $tag FAILED; last lines of $out/logs/ours-$tag-a$4.log:" >&2; tail -n 5 "$out/logs/ours-$tag-a$4.log" >&2; }
+  local log="$out/logs/ours-$tag-r$round-a$4.log"
+  echo "bench-vs-peer: ours $tag (round $((round + 1)), attempt $(($4 + 1)))" >&2
+  echo "$tag round $round attempt $4: dotnet $bench ${args[*]}" >> "$out/commands.txt"
+  dotnet "$bench" "${args[@]}" 2> "$log" | python3 "$helper" add "$raw" ours "$4" "$round"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: ours $tag FAILED; last lines of $log:" >&2; tail -n 5 "$log" >&2; }
 }
 
 run_peer() {  # KIND SIZE ATTEMPT (the peer runs every precision of a training size together)
-  local dir="$out/peer/$1$2-a$3"
-  echo "bench-vs-peer: peer $1 $2 (attempt $(($3 + 1)))" >&2
+  local dir="$out/peer/$1$2-r$round-a$3" log="$out/logs/peer-$1$2-r$round-a$3.log"
+  echo "bench-vs-peer: peer $1 $2 (round $((round + 1)), attempt $(($3 + 1)))" >&2
   "$peer/run.sh" --vgg "$vgg" --data "$data" --style "$style" --content "$content" --only "$1" --sizes "$2" \
-      --warmup "$warmup" --steps "$steps" --cache "$cache" --out "$dir" 2> "$out/logs/peer-$1$2-a$3.log" \
-    | python3 "$helper" add "$raw" peer "$3"
-  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $1 $2 FAILED; see $out/logs/peer-$1$2-a$3.log" >&2; tail -n 5 "$out/logs/peer-$1$2-a$3.log" >&2; }
+      --warmup "$warmup" --steps "$steps" --cache "$cache" --out "$dir" 2> "$log" \
+    | python3 "$helper" add "$raw" peer "$3" "$round"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $1 $2 FAILED; see $log" >&2; tail -n 5 "$log" >&2; }
   [ "$1" = gatys ] && [[ " $amps " == *" bf16 "* ]] && run_peer_gatys_bf16 "$2" "$3"
 }
 
 # The peer's run.sh times optimisation in fp32 only; its bench_gatys.py takes --amp bf16 (autocast), so
 # the bf16 row runs that script directly, in the environment run.sh gives its scripts.
 run_peer_gatys_bf16() {  # SIZE ATTEMPT
-  local tag=gatys${1}_bf16 ob_lib
+  local tag=gatys${1}_bf16 ob_lib log="$out/logs/peer-gatys${1}_bf16-r$round-a$2.log"
   ob_lib=$(peer_blas_dir)
-  echo "bench-vs-peer: peer gatys $1 bf16 (attempt $(($2 + 1)))" >&2
+  echo "bench-vs-peer: peer gatys $1 bf16 (round $((round + 1)), attempt $(($2 + 1)))" >&2
   OPENBLAS_NUM_THREADS=$threads PYTHONDONTWRITEBYTECODE=1 LD_LIBRARY_PATH="$ob_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     /usr/bin/python3 "$peer/bench_gatys.py" --threads "$threads" --warmup "$warmup" --steps "$steps" --tag "$tag" \
-      --size "$1" --amp bf16 --vgg "$vgg" --content "$content" --style "$style" 2> "$out/logs/peer-$tag-a$2.log" \
-    | python3 "$helper" add "$raw" peer "$2"
-  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $tag FAILED; see $out/logs/peer-$tag-a$2.log" >&2; tail -n 5 "$out/logs/peer-$tag-a$2.log" >&2; }
+      --size "$1" --amp bf16 --vgg "$vgg" --content "$content" --style "$style" 2> "$log" \
+    | python3 "$helper" add "$raw" peer "$2" "$round"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-vs-peer: peer $tag FAILED; see $log" >&2; tail -n 5 "$log" >&2; }
 }
 
 selected() { [[ ",$only," == *",$1,"* ]]; }
 
-for k in train infer gatys; do
-  selected "$k" || continue
-  sizes_var="${k}_sizes"
-  for size in ${!sizes_var}; do
-    group_amps=none; [ "$k" != infer ] && group_amps=$amps
-    for ((attempt = 0; attempt <= retries; attempt++)); do
-      redo_peer=0 done_all=1
-      for amp in $group_amps; do
-        tag=$(tag_of "$k" "$size" "$amp")
-        clean ours "$tag" || { [ $attempt = 0 ] || echo "bench-vs-peer: ours $tag contaminated or failed, rerunning" >&2; run_ours "$k" "$size" "$amp" "$attempt"; }
-        clean peer "$tag" || redo_peer=1
-      done
-      [ $redo_peer = 1 ] && { [ $attempt = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2; run_peer "$k" "$size" "$attempt"; }
-      for amp in $group_amps; do
-        tag=$(tag_of "$k" "$size" "$amp")
-        clean ours "$tag" && clean peer "$tag" || done_all=0
-      done
-      [ $done_all = 1 ] && break
+run_size() {  # KIND SIZE: ours and the peer, rerunning contaminated sides (in this round)
+  local k=$1 size=$2 group_amps=none attempt amp tag redo_peer done_all
+  [ "$k" != infer ] && group_amps=$amps
+  for ((attempt = 0; attempt <= retries; attempt++)); do
+    redo_peer=0 done_all=1
+    # Odd rounds time the peer first, so a drift within a round does not always favour one side.
+    for amp in $group_amps; do clean peer "$(tag_of "$k" "$size" "$amp")" || redo_peer=1; done
+    [ $redo_peer = 1 ] && [ $((round % 2)) = 1 ] && { [ $attempt = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2; run_peer "$k" "$size" "$attempt"; }
+    for amp in $group_amps; do
+      tag=$(tag_of "$k" "$size" "$amp")
+      clean ours "$tag" || { [ $attempt = 0 ] || echo "bench-vs-peer: ours $tag contaminated or failed, rerunning" >&2; run_ours "$k" "$size" "$amp" "$attempt"; }
     done
+    [ $redo_peer = 1 ] && [ $((round % 2)) = 0 ] && { [ $attempt = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2; run_peer "$k" "$size" "$attempt"; }
+    for amp in $group_amps; do
+      tag=$(tag_of "$k" "$size" "$amp")
+      clean ours "$tag" && clean peer "$tag" || done_all=0
+    done
+    [ $done_all = 1 ] && break
+  done
+}
+
+for ((round = 0; round < rounds; round++)); do
+  for k in train infer gatys; do
+    selected "$k" || continue
+    sizes_var="${k}_sizes"
+    for size in ${!sizes_var}; do run_size "$k" "$size"; done
   done
 done
+round=""  # the checks below look at every round
 
 python3 "$helper" table "$raw" "$out/header.md" > "$out/table.md" || die "no table (see $raw)"
 echo >&2
