@@ -158,6 +158,12 @@ run_peer_gatys_bf16() {  # SIZE ATTEMPT
 
 selected() { [[ ",$only," == *",$1,"* ]]; }
 
+peer_turn() {  # PARITY: inside run_size, runs the peer if it needs a run and this round puts it here
+  [ "$redo_peer" = 1 ] && [ $((round % 2)) = "$1" ] || return 0
+  [ "$attempt" = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2
+  run_peer "$k" "$size" "$attempt"
+}
+
 run_size() {  # KIND SIZE: ours and the peer, rerunning contaminated sides (in this round)
   local k=$1 size=$2 group_amps=none attempt amp tag redo_peer done_all
   [ "$k" != infer ] && group_amps=$amps
@@ -165,12 +171,12 @@ run_size() {  # KIND SIZE: ours and the peer, rerunning contaminated sides (in t
     redo_peer=0 done_all=1
     # Odd rounds time the peer first, so a drift within a round does not always favour one side.
     for amp in $group_amps; do clean peer "$(tag_of "$k" "$size" "$amp")" || redo_peer=1; done
-    [ $redo_peer = 1 ] && [ $((round % 2)) = 1 ] && { [ $attempt = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2; run_peer "$k" "$size" "$attempt"; }
+    peer_turn 1
     for amp in $group_amps; do
       tag=$(tag_of "$k" "$size" "$amp")
       clean ours "$tag" || { [ $attempt = 0 ] || echo "bench-vs-peer: ours $tag contaminated or failed, rerunning" >&2; run_ours "$k" "$size" "$amp" "$attempt"; }
     done
-    [ $redo_peer = 1 ] && [ $((round % 2)) = 0 ] && { [ $attempt = 0 ] || echo "bench-vs-peer: peer $k $size contaminated or failed, rerunning" >&2; run_peer "$k" "$size" "$attempt"; }
+    peer_turn 0
     for amp in $group_amps; do
       tag=$(tag_of "$k" "$size" "$amp")
       clean ours "$tag" && clean peer "$tag" || done_all=0
