@@ -33,6 +33,9 @@ switch (args.FirstOrDefault())
     case "winograd":
         WinogradProbe.Run(args.Skip(1).ToArray());
         return 0;
+    case "layout":
+        LayoutProbe.Run(args.Skip(1).ToArray());
+        return 0;
     case "train" when args.Length >= 7:
         TrainingStepBenchmark.Run(args[1], args[2], args[3], int.Parse(args[4]), int.Parse(args[5]),
             FastStyle.Inference.EnumText<Precision>.Parse(args[6]) ?? Precision.Float32, args.Length > 7 ? int.Parse(args[7]) : 8);
