@@ -30,15 +30,18 @@ def rounds_of(rows):
 
 
 def combined(rows, side, tag):
-    """The best attempt of a single round; over several rounds, a record of the rounds' medians
-    (min_s / max_s: the fastest and slowest round) that keeps each round's record in "per_round"."""
-    per_round = [best(rows, side, tag, n) for n in rounds_of(rows)]
-    if len(per_round) == 1 or None in per_round:
-        return best(rows, side, tag) if len(per_round) == 1 else None
+    """The best attempt of a single round; over several rounds, a record of the medians of the rounds
+    that have a result (min_s / max_s: the fastest and slowest round), keeping each round's record
+    in "per_round" (round -> record)."""
+    found = {n: best(rows, side, tag, n) for n in rounds_of(rows)}
+    found = {n: r for n, r in found.items() if r}
+    if len(rounds_of(rows)) == 1 or not found:
+        return next(iter(found.values()), None)
+    per_round = list(found.values())
     record = dict(per_round[0])
     medians = [r["median_s"] for r in per_round]
     record.update(median_s=statistics.median(medians), min_s=min(medians), max_s=max(medians),
-                  other_cores_busy=max(r["other_cores_busy"] for r in per_round), per_round=per_round)
+                  other_cores_busy=max(r["other_cores_busy"] for r in per_round), per_round=found)
     if "compute" in record:
         c = [r["compute"]["median"] for r in per_round]
         record["compute"] = {"median": statistics.median(c), "min": min(c), "max": max(c)}
@@ -97,8 +100,10 @@ def table(raw, header=None):
         ratio = f"{ratio_of(o) / ratio_of(p):.2f}" if o and p and ratio_of(p) else "–"
         if o and p and "per_round" in o and "per_round" in p:
             # Each round's pair ran back to back, so its ratio is what drift between rounds cannot move.
-            ratios = [ratio_of(a) / ratio_of(b) for a, b in zip(o["per_round"], p["per_round"])]
-            ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+            both = sorted(set(o["per_round"]) & set(p["per_round"]))
+            ratios = [ratio_of(o["per_round"][n]) / ratio_of(p["per_round"][n]) for n in both]
+            if ratios:
+                ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}, {len(ratios)} rounds)"
         out.append(f"| {work} | {cell(o, o) if o else 'failed'} | {cell(p, o) if p else 'failed'} | {ratio} | {busy_cell(o, p)} |")
 
     def timed(r, ours):
