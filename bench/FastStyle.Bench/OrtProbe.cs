@@ -10,6 +10,8 @@ namespace FastStyle.Bench;
 /// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1,s1f (intra-op spinning off/on, f: spinning stops when a run ends; timed interleaved)] [threads=N]
 ///            [profile=1] [idle=1 (CPU used in the second after a run)] [optimized=PATH] [save=PATH] [level=all|ext|basic|none] [cfg:KEY=VALUE ...]
 /// Profiles (SessionOptions.EnableProfiling) are written to the working directory.
+/// Compare spinning variants one per process: interleaved, a session whose threads spin on after its run
+/// (s1) slows the run of the next session and flatters itself.
 /// </summary>
 static class OrtProbe
 {
