@@ -24,6 +24,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     readonly Tensor mean;
     readonly Tensor std;
     readonly (nn.Module<Tensor, Tensor> module, string? tap)[] steps;
+    readonly (int step, Conv2d conv, VggConv layer)[] convs;
 
     public VggArchitecture Architecture { get; }
     public IReadOnlySet<string> Taps { get; }
@@ -39,6 +40,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         int deepest = taps.Max(architecture.TapPosition);
         var named = new List<(string, nn.Module<Tensor, Tensor>)>();
         var stepList = new List<(nn.Module<Tensor, Tensor>, string?)>();
+        var convList = new List<(int, Conv2d, VggConv)>();
         for (int i = 0; i <= deepest; i++)
         {
             var c = architecture.Convs[i];
@@ -49,6 +51,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             var relu = nn.ReLU(inplace: true);
             named.Add((c.FeatureIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), conv));
             named.Add(((c.FeatureIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), relu));
+            convList.Add((stepList.Count, conv, c));
             stepList.Add((conv, null));
             stepList.Add((relu, Taps.Contains(c.TapName) ? c.TapName : null));
             if (c.PoolAfter && i < deepest)
@@ -60,6 +63,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         }
         features = nn.Sequential(named);
         steps = stepList.ToArray();
+        convs = convList.ToArray();
         mean = torch.tensor(ImageNetMean, [1, 3, 1, 1]);
         std = torch.tensor(ImageNetStd, [1, 3, 1, 1]);
         RegisterComponents();
@@ -116,6 +120,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             if (conv is Conv2d c) c.weight = new Parameter(Tensors.ChannelsLast.Of(c.weight!), requires_grad: false); // see ChannelsLast
         foreach (var p in parameters()) p.requires_grad = false;
         eval();
+        ChooseConvolutions();
 
         string architecture16Hint(string key)
             => Architecture == VggArchitecture.Vgg19 && tensors.ContainsKey("features.28.weight") && !tensors.ContainsKey("features.34.weight")
@@ -139,8 +144,54 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         {
             this.to(type);
             ComputeType = type;
+            ChooseConvolutions();
         }
         return this;
+    }
+
+    bool? winogradForced = WinogradPolicy.Forced;
+
+    /// <summary>Overrides <see cref="WinogradPolicy"/>'s per-layer choice (true: every layer it can run, false: none, null: the policy).</summary>
+    internal VggLossNetwork ForceWinograd(bool? forced)
+    {
+        winogradForced = forced;
+        ChooseConvolutions();
+        return this;
+    }
+
+    /// <summary>How many conv layers run as <see cref="WinogradConv3x3"/> (see <see cref="WinogradPolicy"/>).</summary>
+    public int WinogradLayers => convs.Count(c => steps[c.step].module is WinogradLayer);
+
+    /// <summary>Puts each conv layer's Winograd or direct form in the steps, per <see cref="WinogradPolicy"/> for the compute type.</summary>
+    void ChooseConvolutions()
+    {
+        foreach (var (step, conv, layer) in convs)
+        {
+            if (steps[step].module is WinogradLayer old) old.Dispose();
+            steps[step].module = WinogradPolicy.Applies(layer, ComputeType, winogradForced) ? new WinogradLayer(conv) : conv;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            foreach (var (step, _, _) in convs)
+                if (steps[step].module is WinogradLayer winograd) winograd.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A frozen conv layer computed by <see cref="WinogradConv3x3"/>; it holds transformed filters, not parameters.</summary>
+    sealed class WinogradLayer(Conv2d conv) : nn.Module<Tensor, Tensor>("winograd")
+    {
+        readonly WinogradConv3x3 winograd = new(conv.weight!, conv.bias);
+
+        public override Tensor forward(Tensor input) => winograd.Apply(input);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) winograd.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Multiplies each tap's features by its factor from now on (null: none); see <see cref="ActivationScale"/>.</summary>
