@@ -78,7 +78,7 @@ def table(raw, header=None):
         out += [open(header).read().rstrip()]
         mkl = sorted({r["mkl_amd_avx512"] for r in rows if r.get("side") == "ours" and r.get("mkl_amd_avx512")})
         if mkl:
-            out += [f"**MKL AVX-512 on AMD (ours, README \"MKL on AMD CPUs\"):** {'; '.join(mkl)}"]
+            out += [f"**MKL vendor check on AMD (ours, README \"MKL on AMD CPUs\"):** {'; '.join(mkl)}"]
         out += [""]
     out += ["| work | ours | peer | ours/peer | other_cores_busy ours / peer |",
             "|---|---|---|---|---|"]
