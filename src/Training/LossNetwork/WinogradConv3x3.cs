@@ -105,7 +105,10 @@ public sealed class WinogradConv3x3 : IDisposable
         if (input.dtype != ScalarType.Float32 || input.dim() != 4 || input.shape[1] != cin)
             throw new ArgumentException($"expected a float32 [N,{cin},H,W] tensor, got {input.dtype} [{string.Join(",", input.shape)}]");
         int n = (int)input.shape[0], h = (int)input.shape[2], w = (int)input.shape[3];
-        using var nhwc = input.permute(0, 2, 3, 1).contiguous(); // no copy when already channels_last
+        // Every intermediate handle is disposed: an undisposed view would keep its base (in backward, each
+        // layer's incoming gradient) alive until the step's dispose scope ends.
+        using var pixelsFirst = input.permute(0, 2, 3, 1);
+        using var nhwc = pixelsFirst.contiguous(); // no copy when already channels_last
         // [N, out, H, W] with channels_last strides, not a permuted view: ReLU runs in place on it, which
         // autograd forbids on a view made inside a custom function.
         var output = torch.empty_strided([n, cout, h, w], [(long)h * w * cout, 1, (long)w * cout, cout], ScalarType.Float32);
@@ -128,7 +131,8 @@ public sealed class WinogradConv3x3 : IDisposable
                     var (from, to) = Slice(count, workers, part);
                     InputTransform(x, grid, cin, first + from, to - from, v + (long)from * Points * cin);
                 });
-                using var batch = transformed.narrow(0, 0, count).permute(1, 0, 2);
+                using var chunkTiles = transformed.narrow(0, 0, count);
+                using var batch = chunkTiles.permute(1, 0, 2);
                 using var products = torch.bmm(batch, filter); // [36, count, out], contiguous
                 float* m = DataOf(products);
                 long pointStride = (long)count * cout;
@@ -266,20 +270,38 @@ public sealed class WinogradConv3x3 : IDisposable
     [DllImport("LibTorchSharp")]
     static extern IntPtr THSTensor_data(IntPtr handle);
 
-    /// <summary>Autograd node: forward and input gradient both by Winograd; no weight gradient (frozen).</summary>
+    /// <summary>
+    /// Autograd node: forward and input gradient both by Winograd; no weight gradient (frozen).
+    /// Memory: TorchSharp wraps the incoming gradient in a new handle and never releases it, and what we
+    /// return (output, gradient) is handed to libtorch by address and wrapped again, so without care
+    /// every layer's output and both gradients would stay alive until the step's dispose scope ends (or
+    /// the GC runs), where libtorch would have freed them during backward. The incoming gradient is
+    /// released here once used; a returned tensor is released at the next call of any Winograd layer,
+    /// by which time libtorch holds its own reference to it.
+    /// </summary>
     sealed class WinogradFunction : torch.autograd.SingleTensorFunction<WinogradFunction>
     {
+        [ThreadStatic] static Tensor? lastReturned;
+
         public override string Name => nameof(WinogradConv3x3);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
         {
+            lastReturned?.Dispose();
             var conv = (WinogradConv3x3)vars[1];
             ctx.save_data("conv", conv);
-            return conv.Forward((Tensor)vars[0]);
+            lastReturned = conv.Forward((Tensor)vars[0]);
+            return lastReturned;
         }
 
         // One entry per argument of apply: the input's gradient, and none for the layer itself.
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-            => [((WinogradConv3x3)ctx.get_data("conv")).InputGradient(grad_output), null!];
+        {
+            lastReturned?.Dispose();
+            var gradient = ((WinogradConv3x3)ctx.get_data("conv")).InputGradient(grad_output);
+            grad_output.Dispose();
+            lastReturned = gradient;
+            return [gradient, null!];
+        }
     }
 }
