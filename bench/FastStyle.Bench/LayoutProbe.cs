@@ -17,7 +17,7 @@ static class LayoutProbe
 {
     public static void Run(string[] args)
     {
-        var kv = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var kv = ProbeArguments.Parse(args);
         int reps = int.Parse(kv.GetValueOrDefault("reps") ?? "7");
         int n = int.Parse(kv.GetValueOrDefault("batch") ?? "4");
         int c = int.Parse(kv.GetValueOrDefault("channels") ?? "128");

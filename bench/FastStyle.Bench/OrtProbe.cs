@@ -17,7 +17,7 @@ static class OrtProbe
 {
     public static void Run(string[] args)
     {
-        var kv = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var kv = ProbeArguments.Parse(args);
         int[] sizes = (kv.GetValueOrDefault("sizes") ?? "256,512").Split(',').Select(int.Parse).ToArray();
         int reps = int.Parse(kv.GetValueOrDefault("reps") ?? "5");
         var arch = new TransformerArchitecture();

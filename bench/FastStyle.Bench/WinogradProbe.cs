@@ -36,7 +36,7 @@ static class WinogradProbe
 
     public static void Run(string[] args)
     {
-        var kv = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var kv = ProbeArguments.Parse(args);
         int reps = int.Parse(kv.GetValueOrDefault("reps") ?? "5");
         var layers = (kv.GetValueOrDefault("layers") ?? "128:64,256:64,256:32,512:32,512:16")
             .Split(',').Select(s => s.Split(':')).Select(p => (C: int.Parse(p[0]), Hw: int.Parse(p[1]), Out: p.Length > 2 ? int.Parse(p[2]) : 0)).ToArray();
