@@ -167,8 +167,13 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     {
         foreach (var (step, conv, layer) in convs)
         {
-            if (steps[step].module is WinogradLayer old) old.Dispose();
-            steps[step].module = WinogradPolicy.Applies(layer, ComputeType, winogradForced) ? new WinogradLayer(conv) : conv;
+            bool winograd = WinogradPolicy.Applies(layer, ComputeType, winogradForced);
+            if (steps[step].module is WinogradLayer current)
+            {
+                if (winograd) continue; // its filters are still right: the weights are frozen
+                current.Dispose();
+            }
+            steps[step].module = winograd ? new WinogradLayer(conv) : conv;
         }
     }
 
