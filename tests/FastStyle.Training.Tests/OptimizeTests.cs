@@ -46,6 +46,8 @@ public class OptimizeTests
         var metrics = JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(output, ".json")))!.AsObject();
         foreach (var key in new[] { "style_loss_initial", "style_loss_final", "content_loss_final", "total_loss_final", "iterations", "seconds", "history" })
             Assert.True(metrics.ContainsKey(key), $"metrics lack '{key}'");
+        // Which convolutions ran, since speed and memory depend on it (Winograd or direct, per CPU).
+        Assert.Matches("^(direct \\(oneDNN\\)|Winograd F\\(4x4,3x3\\) on \\d+ of \\d+ layers)", (string)metrics["loss_convolutions"]!);
         Assert.Equal(15, (int)metrics["iterations"]!);
         Assert.True((double)metrics["seconds"]! > 0);
         Assert.Equal(result.Initial.Style, (double)metrics["style_loss_initial"]!);

@@ -85,9 +85,11 @@ public class WinogradConvTests
 
         net.ForceWinograd(false);
         Assert.Equal(0, net.WinogradLayers);
+        Assert.Equal("direct (oneDNN)", net.ConvolutionSummary);
         var direct = Run();
         net.ForceWinograd(true);
         Assert.Equal(4, net.WinogradLayers); // every conv but conv1_1 (3 input channels)
+        Assert.StartsWith("Winograd F(4x4,3x3) on 4 of 5 layers", net.ConvolutionSummary);
         var winograd = Run();
 
         foreach (var tap in direct.Taps.Keys)

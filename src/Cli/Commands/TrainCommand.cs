@@ -70,6 +70,7 @@ public static class TrainCommand
         public void OnPrecision(PrecisionDecision decision) => Progress.Line(decision.Describe());
 
         public void OnVggScale(string description) => Progress.Line($"vgg_scale auto: {description}");
+        public void OnLossConvolutions(string summary) => Progress.Line($"loss network convolutions: {summary}");
 
         public void OnWarmStart(string checkpoint, string styleName, long step)
             => Progress.Line($"warm start: network weights of '{styleName}' at step {step} ({checkpoint})");

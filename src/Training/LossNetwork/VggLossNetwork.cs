@@ -162,6 +162,11 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     /// <summary>How many conv layers run as <see cref="WinogradConv3x3"/> (see <see cref="WinogradPolicy"/>).</summary>
     public int WinogradLayers => convs.Count(c => steps[c.step].module is WinogradLayer);
 
+    /// <summary>Which convolutions run, one phrase for logs and metrics (speed and memory differ between them).</summary>
+    public string ConvolutionSummary => WinogradLayers == 0
+        ? "direct (oneDNN)"
+        : $"Winograd F(4x4,3x3) on {WinogradLayers} of {convs.Length} layers, the rest direct (oneDNN); {WinogradPolicy.SwitchVariable}=0 makes all direct";
+
     /// <summary>Puts each conv layer's Winograd or direct form in the steps, per <see cref="WinogradPolicy"/> for the compute type.</summary>
     void ChooseConvolutions()
     {

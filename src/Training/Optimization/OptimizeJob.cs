@@ -72,7 +72,7 @@ public static class OptimizeJob
             throw new FastStyleError(NonFiniteLoss.Describe(bad.Loss, $"iteration {bad.Iteration}") + "; nothing written. Lower style_weight/content_weight in the --loss file");
         ImageFile.Save(result.Image, request.OutputPath);
         if (request.MetricsPath != null)
-            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, content, result, loss.Network.FeatureScales).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(request.MetricsPath, Metrics(request, precision, loss.Network.ConvolutionSummary, content, result, loss.Network.FeatureScales).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 
@@ -87,7 +87,7 @@ public static class OptimizeJob
             throw new FastStyleError($"output '{path}': unsupported extension '{ext}' (use .png, .jpg or .webp)");
     }
 
-    static JsonObject Metrics(OptimizeRequest request, PrecisionDecision precision, RgbImage content, OptimizeResult result, IReadOnlyDictionary<string, float>? featureScales)
+    static JsonObject Metrics(OptimizeRequest request, PrecisionDecision precision, string convolutions, RgbImage content, OptimizeResult result, IReadOnlyDictionary<string, float>? featureScales)
     {
         var history = new JsonArray();
         foreach (var h in result.History)
@@ -111,6 +111,7 @@ public static class OptimizeJob
             ["optimizer"] = request.Options.Optimizer.ToString().ToLowerInvariant(),
             ["precision"] = precision.Name,
             ["precision_reason"] = precision.Reason,
+            ["loss_convolutions"] = convolutions,
             ["init"] = request.Options.Init.ToString().ToLowerInvariant(),
             ["seed"] = request.Options.Seed,
             ["vgg"] = request.VggPath,

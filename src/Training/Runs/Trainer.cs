@@ -69,6 +69,7 @@ public static class Trainer
         using var outer = torch.NewDisposeScope();
         var loss = PerceptualLoss.Load(request.VggPath, config.Loss);
         loss.Network.UseComputeType(compute);
+        observer.OnLossConvolutions(loss.Network.ConvolutionSummary);
         if (config.Loss.VggScale == VggScale.Auto) observer.OnVggScale(ActivationScale.Describe(loss.Network.FeatureScales));
         // Style targets once per style, before training: Gram matrices of each painting.
         var styleHashes = config.Styles.Select(x => FileHash.Sha256OfFile(x.Image)).ToList();

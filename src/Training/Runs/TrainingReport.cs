@@ -12,6 +12,8 @@ public interface ITrainingObserver
     void OnPrecision(PrecisionDecision decision) { }
     /// <summary>What `vgg_scale: auto` found in the VGG file (Caffe scale, or the per-layer factors applied).</summary>
     void OnVggScale(string description) { }
+    /// <summary>Which convolutions the loss network runs (<see cref="LossNetwork.VggLossNetwork.ConvolutionSummary"/>).</summary>
+    void OnLossConvolutions(string summary) { }
     void OnWarmStart(string checkpoint, string styleName, long step) { }
     /// <summary>init_from a network with a different style list: the styles whose rows it had (matched by name) and the ones starting at its mean row.</summary>
     void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) { }
