@@ -122,6 +122,7 @@ public static class PeerBenchmark
             }
             var record = Headline(o, "infer", "s/image", 1, times, meter!, WorkFlops.Stylize(architecture, o.Size));
             record["styles"] = o.Styles;
+            record["winograd_convolutions"] = stylizer.WinogradConvolutions;
             record["code_path"] = "Stylizer.Stylize(StyleSettings.Default): ONNX Runtime run, output copied into a new image";
             return record;
         }

@@ -7,11 +7,14 @@ namespace FastStyle.Inference.Tests;
 public sealed class ExportParityTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(UpsampleMode.Nearest, 13, 10)]
-    [InlineData(UpsampleMode.Nearest, 16, 12)]
-    [InlineData(UpsampleMode.Transpose, 13, 10)]
-    [InlineData(UpsampleMode.Transpose, 16, 12)]
-    public void OnnxMatchesReference(UpsampleMode mode, int width, int height)
+    [InlineData(UpsampleMode.Nearest, 13, 10, false)]
+    [InlineData(UpsampleMode.Nearest, 16, 12, false)]
+    [InlineData(UpsampleMode.Transpose, 13, 10, false)]
+    [InlineData(UpsampleMode.Transpose, 16, 12, false)]
+    [InlineData(UpsampleMode.Nearest, 13, 10, true)]
+    [InlineData(UpsampleMode.Nearest, 16, 12, true)]
+    [InlineData(UpsampleMode.Transpose, 13, 10, true)]
+    public void OnnxMatchesReference(UpsampleMode mode, int width, int height, bool winograd)
     {
         var arch = new TransformerArchitecture(BaseChannels: 4, ResidualBlocks: 2, Upsample: mode);
         var weights = TestModels.RandomWeights(arch, seed: 7);
@@ -20,7 +23,8 @@ public sealed class ExportParityTests(ITestOutputHelper output)
         string path = dir.File("model.onnx");
         TransformerOnnxExporter.Write(path, arch, weights, TestModels.Metadata(arch));
 
-        using var stylizer = Stylizer.Load(path, TestModels.Options);
+        using var stylizer = Stylizer.Load(path, TestModels.Options with { Winograd = winograd });
+        Assert.Equal(winograd ? 2 * arch.ResidualBlocks : 0, stylizer.WinogradConvolutions);
         var onnx = stylizer.Run(image.Pixels, 1, height, width);
 
         double[] raw = ReferenceTransformer.Raw(arch, weights, image.Pixels, height, width);
@@ -36,19 +40,23 @@ public sealed class ExportParityTests(ITestOutputHelper output)
 
     /// <summary>
     /// The default width puts every layer on ONNX Runtime's blocked (NCHWc) convolution path, including
-    /// the rewritten upsampling (low-resolution phase conv) and conv_out (4x4 phase conv) layers.
+    /// the rewritten upsampling (low-resolution phase conv) and conv_out (4x4 phase conv) layers;
+    /// with Winograd, residual maps of 9x7 and 6x8 (whole and partial 4x4 tiles).
     /// </summary>
     [Theory]
-    [InlineData(36, 28)]
-    [InlineData(23, 30)]
-    public void DefaultWidthNetworkMatchesReference(int width, int height)
+    [InlineData(36, 28, false)]
+    [InlineData(23, 30, false)]
+    [InlineData(36, 28, true)]
+    [InlineData(23, 30, true)]
+    public void DefaultWidthNetworkMatchesReference(int width, int height, bool winograd)
     {
         var arch = new TransformerArchitecture(ResidualBlocks: 2);
         var weights = TestModels.RandomWeights(arch, seed: 5);
         var image = TestModels.SmoothImage(width, height, seed: 13);
         using var dir = new TempFolder();
         TransformerOnnxExporter.Write(dir.File("m.onnx"), arch, weights, TestModels.Metadata(arch));
-        using var stylizer = Stylizer.Load(dir.File("m.onnx"), TestModels.Options);
+        using var stylizer = Stylizer.Load(dir.File("m.onnx"), TestModels.Options with { Winograd = winograd });
+        Assert.Equal(winograd ? 2 * arch.ResidualBlocks : 0, stylizer.WinogradConvolutions);
 
         var onnx = stylizer.Run(image.Pixels, 1, height, width);
 
@@ -59,8 +67,10 @@ public sealed class ExportParityTests(ITestOutputHelper output)
         Assert.True(maxDiff < 1e-4, $"max abs diff {maxDiff}");
     }
 
-    [Fact]
-    public void BatchOfTwoMatchesReferencePerImage()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchOfTwoMatchesReferencePerImage(bool winograd)
     {
         var arch = new TransformerArchitecture(4, 1, UpsampleMode.Nearest);
         var weights = TestModels.RandomWeights(arch, seed: 3);
@@ -68,7 +78,7 @@ public sealed class ExportParityTests(ITestOutputHelper output)
         var b = TestModels.SmoothImage(10, 9, seed: 2);
         using var dir = new TempFolder();
         TransformerOnnxExporter.Write(dir.File("m.onnx"), arch, weights, TestModels.Metadata(arch));
-        using var stylizer = Stylizer.Load(dir.File("m.onnx"), TestModels.Options);
+        using var stylizer = Stylizer.Load(dir.File("m.onnx"), TestModels.Options with { Winograd = winograd });
 
         var results = stylizer.StylizeBatch([a, b], StyleSettings.Default);
 

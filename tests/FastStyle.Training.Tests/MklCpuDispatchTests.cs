@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using System.Runtime.InteropServices;
 using FastStyle.Training.Native;
 using FastStyle.Training.Runs;

@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Runs;
 using FastStyle.Training.Tensors;

@@ -14,6 +14,9 @@ internal sealed class OnnxGraphBuilder
 
     public OnnxGraphBuilder(string graphName) => Graph = new GraphProto { Name = graphName };
 
+    /// <summary>Appends to an existing graph (a rewrite).</summary>
+    public OnnxGraphBuilder(GraphProto graph) => Graph = graph;
+
     /// <summary>Adds one node whose single output is named <paramref name="output"/>; returns that name.</summary>
     public string Node(string opType, string output, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
@@ -46,15 +49,35 @@ internal sealed class OnnxGraphBuilder
         return AddInitializer(name, dims, TensorProto.Types.DataType.Int64, raw);
     }
 
-    /// <summary>The values of a float32 initializer added by <see cref="FloatInitializer"/>.</summary>
+    /// <summary>The values of a float32 initializer stored as raw_data (as <see cref="FloatInitializer"/> does) or float_data.</summary>
     public float[] FloatValues(string name)
     {
-        var raw = Graph.Initializer.Single(t => t.Name == name).RawData.Span;
+        var tensor = Graph.Initializer.Single(t => t.Name == name);
+        if (tensor.FloatData.Count > 0) return tensor.FloatData.ToArray();
+        var raw = tensor.RawData.Span;
         var values = new float[raw.Length / sizeof(float)];
         for (int i = 0; i < values.Length; i++)
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
         return values;
     }
+
+    /// <summary>The values of an int64 initializer stored as raw_data or int64_data.</summary>
+    public long[] Int64Values(string name)
+    {
+        var tensor = Graph.Initializer.Single(t => t.Name == name);
+        if (tensor.Int64Data.Count > 0) return tensor.Int64Data.ToArray();
+        var raw = tensor.RawData.Span;
+        var values = new long[raw.Length / sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(i * sizeof(long))..]);
+        return values;
+    }
+
+    public bool HasInitializer(string name) => Graph.Initializer.Any(t => t.Name == name);
+
+    /// <summary>A 1-D int64 constant shared by every node that asks for it by name, added on first use.</summary>
+    public string SharedInt64(string name, params long[] values)
+        => HasInitializer(name) ? name : Int64Initializer(name, [values.Length], values);
 
     /// <summary>Drops an initializer that a rewritten layer no longer reads (ORT warns about unused ones).</summary>
     public void RemoveInitializer(string name) => Graph.Initializer.Remove(Graph.Initializer.Single(t => t.Name == name));

@@ -183,9 +183,7 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
         g.RemoveInitializer(wName);
         g.RemoveInitializer(bName);
 
-        string edgePads = g.Graph.Initializer.Any(t => t.Name == "const_edge_pads_1")
-            ? "const_edge_pads_1"
-            : g.Int64Initializer("const_edge_pads_1", [8], 0, 0, 1, 1, 0, 0, 1, 1);
+        string edgePads = Constant("const_edge_pads_1", 0, 0, 1, 1, 0, 0, 1, 1);
         string padded = g.Node("Pad", $"{name}.pad", [x, edgePads], String("mode", "edge"));
         string conv = g.Node("Conv", $"{name}.phases", [padded,
                 g.FloatInitializer($"{name}.phase_weight", [4 * cout, cin, 2, 2], merged.Select(d => (float)d).ToArray()),
@@ -221,7 +219,5 @@ internal sealed class TransformerGraph(OnnxGraphBuilder g, TransformerArchitectu
         return g.Node("Reshape", $"{name}.out", [both, outShape]);
     }
 
-    /// <summary>A shared 1-D int64 constant, added on first use.</summary>
-    string Constant(string name, params long[] values)
-        => g.Graph.Initializer.Any(t => t.Name == name) ? name : g.Int64Initializer(name, [values.Length], values);
+    string Constant(string name, params long[] values) => g.SharedInt64(name, values);
 }

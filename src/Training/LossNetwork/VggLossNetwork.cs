@@ -149,7 +149,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
         return this;
     }
 
-    bool? winogradForced = WinogradPolicy.Forced;
+    bool? winogradForced = WinogradF4x3.Forced;
 
     /// <summary>Overrides <see cref="WinogradPolicy"/>'s per-layer choice (true: every layer it can run, false: none, null: the policy).</summary>
     internal VggLossNetwork ForceWinograd(bool? forced)
@@ -165,7 +165,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
     /// <summary>Which convolutions run, one phrase for logs and metrics (speed and memory differ between them).</summary>
     public string ConvolutionSummary => WinogradLayers == 0
         ? "direct (oneDNN)"
-        : $"Winograd F(4x4,3x3) on {WinogradLayers} of {convs.Length} layers, the rest direct (oneDNN); {WinogradPolicy.SwitchVariable}=0 makes all direct";
+        : $"Winograd F(4x4,3x3) on {WinogradLayers} of {convs.Length} layers, the rest direct (oneDNN); {WinogradF4x3.SwitchVariable}=0 makes all direct";
 
     /// <summary>Puts each conv layer's Winograd or direct form in the steps, per <see cref="WinogradPolicy"/> for the compute type.</summary>
     void ChooseConvolutions()

@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -23,21 +24,11 @@ namespace FastStyle.Training.LossNetwork;
 /// </summary>
 public sealed class WinogradConv3x3 : IDisposable
 {
-    const int Points = 36; // 6x6 transformed tile
-    const int OutTile = 4;
+    const int Points = WinogradF4x3.Points;
+    const int OutTile = WinogradF4x3.OutputTile;
     const int Lanes = 8;   // Vector256<float>
-
-    // Filter transform G (6x3) of F(4x4,3x3); the data transform B^T and output transform A^T are written out in
+    // The data transform B^T and output transform A^T of WinogradF4x3 are written out as register code in
     // InputTransform and OutputTransform.
-    static readonly double[] G =
-    [
-        1.0 / 4, 0, 0,
-        -1.0 / 6, -1.0 / 6, -1.0 / 6,
-        -1.0 / 6, 1.0 / 6, -1.0 / 6,
-        1.0 / 24, 1.0 / 12, 1.0 / 6,
-        1.0 / 24, -1.0 / 12, 1.0 / 6,
-        0, 0, 1,
-    ];
 
     readonly Tensor forwardFilter;  // [36, in, out]
     readonly Tensor backwardFilter; // [36, out, in]
@@ -75,7 +66,7 @@ public sealed class WinogradConv3x3 : IDisposable
     static Tensor TransformFilter(Tensor weight)
     {
         long outs = weight.shape[0], ins = weight.shape[1];
-        var g = torch.tensor(G, [6, 3], ScalarType.Float64);
+        var g = torch.tensor(WinogradF4x3.G.ToArray(), [6, 3], ScalarType.Float64);
         var u = g.matmul(weight).matmul(g.t()); // [out, in, 6, 6]
         return u.reshape(outs, ins, Points).permute(2, 1, 0).contiguous().to(ScalarType.Float32);
     }

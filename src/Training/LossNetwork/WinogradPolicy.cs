@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using FastStyle.Training.Runs;
 using static TorchSharp.torch;
 
@@ -15,18 +16,12 @@ namespace FastStyle.Training.LossNetwork;
 /// </summary>
 public static class WinogradPolicy
 {
-    /// <summary>Set to 0 to run every convolution directly, or 1 to use Winograd wherever it can run.</summary>
-    public const string SwitchVariable = "FASTSTYLE_WINOGRAD";
-
-    /// <summary>The switch's answer: true or false when set to 1 or 0, null (decide per layer and CPU) otherwise.</summary>
-    public static bool? Forced => Environment.GetEnvironmentVariable(SwitchVariable) switch { "0" => false, "1" => true, _ => null };
-
     public static bool Applies(VggConv conv, ScalarType computeType, bool? forced)
         => Applies(conv, computeType, CpuFeatures.Current, forced);
 
     internal static bool Applies(VggConv conv, ScalarType computeType, CpuFeatures cpu, bool? forced)
     {
         if (computeType != ScalarType.Float32 || !WinogradConv3x3.Supports(conv.InChannels, conv.OutChannels)) return false;
-        return forced ?? (cpu.Flags.Contains("avx2") && !cpu.Flags.Contains("avx512f"));
+        return WinogradF4x3.Use(cpu, forced);
     }
 }

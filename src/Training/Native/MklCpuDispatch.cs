@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FastStyle.Training.Runs;

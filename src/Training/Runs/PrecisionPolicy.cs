@@ -1,3 +1,4 @@
+using FastStyle.Data;
 using FastStyle.Inference;
 using TorchSharp;
 

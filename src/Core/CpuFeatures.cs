@@ -1,11 +1,11 @@
-namespace FastStyle.Training.Runs;
+namespace FastStyle.Data;
 
 /// <summary>
 /// The CPU's vendor, model name and instruction-set flags, as /proc/cpuinfo lists them. bf16 is only worth
 /// using where the hardware computes it: without AVX512-BF16 or AMX, oneDNN emulates bf16 and a
 /// 4x128 training step took about 3 minutes instead of 1.8 s in fp32 (AMD EPYC Zen 3, AVX2 only; issue 10).
 /// </summary>
-internal sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags, string Vendor = "")
+public sealed record CpuFeatures(string Model, IReadOnlySet<string> Flags, string Vendor = "")
 {
     static readonly string[] NativeBf16Flags = ["avx512_bf16", "amx_bf16"];
 
