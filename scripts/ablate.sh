@@ -40,7 +40,7 @@ noise_iterations="${NOISE_ITERATIONS:-10,20,30,50}"
 content_iterations="${CONTENT_ITERATIONS:-5,10,20}"
 mkdir -p "$out"
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
+source "$root/scripts/native-memory.sh"
 
 source "$root/scripts/dev-set.sh"
 mapfile -t dev_set < <(dev_set "$shared" "$dev")

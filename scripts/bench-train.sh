@@ -9,8 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${FASTSTYLE_DATASET:?set FASTSTYLE_DATASET to a folder of photos}"
 style="${STYLE:-$root/styles/starry_night.jpg}"
 steps="${STEPS:-8}"
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
+source "$root/scripts/native-memory.sh"
 dotnet build "$root/bench/FastStyle.Bench" -c Release -nologo -v quiet >/dev/null
 bench="$root/bench/FastStyle.Bench/bin/Release/net10.0/FastStyle.Bench.dll"
 for size in 128 256; do

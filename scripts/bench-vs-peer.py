@@ -79,6 +79,9 @@ def table(raw, header=None):
         mkl = sorted({r["mkl_amd_avx512"] for r in rows if r.get("side") == "ours" and r.get("mkl_amd_avx512")})
         if mkl:
             out += [f"**MKL vendor check on AMD (ours, README \"MKL on AMD CPUs\"):** {'; '.join(mkl)}"]
+        memory = sorted({(r.get("glibc_tunables") or "none", r.get("transparent_hugepages", "unknown")) for r in rows if r.get("side") == "ours" and "glibc_tunables" in r})
+        if memory:
+            out += ["**Allocator (ours, scripts/native-memory.sh):** " + "; ".join(f"GLIBC_TUNABLES={t}, transparent huge pages {h}" for t, h in memory)]
         out += [""]
     out += ["| work | ours | peer | ours/peer | other_cores_busy ours / peer |",
             "|---|---|---|---|---|"]

@@ -104,8 +104,7 @@ dotnet build "$root/bench/FastStyle.Bench" -c Release -nologo -v quiet > "$out/l
 bench="$root/bench/FastStyle.Bench/bin/Release/net10.0/FastStyle.Bench.dll"
 
 # The product's conditions: ./faststyle sets the same allocator variables for every command.
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
+source "$root/scripts/native-memory.sh"
 export OMP_NUM_THREADS=$threads
 
 tag_of() {  # KIND SIZE AMP -> the peer's tag

@@ -33,6 +33,8 @@ public static class PeerBenchmark
         StyleLayers = new Dictionary<string, double> { ["relu1_2"] = 0.25, ["relu2_2"] = 0.25, ["relu3_3"] = 0.25, ["relu4_3"] = 0.25 },
     };
 
+    const string TransparentHugePages = "/sys/kernel/mm/transparent_hugepage/enabled";
+
     static readonly string[] IsaFlags = ["avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16"];
 
     public static int Run(string[] args)
@@ -55,6 +57,8 @@ public static class PeerBenchmark
         record["ncpu"] = Environment.ProcessorCount;
         record["isa"] = new JsonArray(IsaFlags.Where(flags.Contains).Select(f => (JsonNode)f).ToArray());
         record["mkl_amd_avx512"] = FastStyle.Training.Native.MklCpuDispatch.Status;
+        record["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
+        record["transparent_hugepages"] = File.Exists(TransparentHugePages) ? File.ReadAllText(TransparentHugePages).Trim() : "unknown";
         Console.WriteLine(record.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return 0;
     }
