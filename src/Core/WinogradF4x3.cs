@@ -59,8 +59,23 @@ public static class WinogradF4x3
     /// <summary>The switch if set, otherwise <see cref="PaysOn"/>.</summary>
     public static bool Use(CpuFeatures cpu, bool? forced) => forced ?? PaysOn(cpu);
 
-    /// <summary>G g G^T for one 3x3 filter (row-major 9 values), as 36 values.</summary>
-    public static void TransformFilter(ReadOnlySpan<float> filter3x3, Span<double> transformed)
+    /// <summary>G g G^T of every filter of a [out, in, 3, 3] weight, laid out [36, out, in] (point-major, so each point's
+    /// filters are one matrix for the per-point products).</summary>
+    public static float[] TransformFilters(ReadOnlySpan<float> weight, int outs, int ins)
+    {
+        var transformed = new float[Points * outs * ins];
+        Span<double> one = stackalloc double[Points];
+        for (int o = 0; o < outs; o++)
+            for (int i = 0; i < ins; i++)
+            {
+                TransformFilter(weight.Slice((o * ins + i) * 9, 9), one);
+                for (int p = 0; p < Points; p++)
+                    transformed[((long)p * outs + o) * ins + i] = (float)one[p];
+            }
+        return transformed;
+    }
+
+    static void TransformFilter(ReadOnlySpan<float> filter3x3, Span<double> transformed)
     {
         Span<double> gg = stackalloc double[InputTile * 3]; // G g: 6x3
         var g = G;

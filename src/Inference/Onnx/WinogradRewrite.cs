@@ -47,7 +47,7 @@ internal static class WinogradRewrite
             bool biasCancels = !outputs.Contains(node.Output[0]) && consumers[node.Output[0]].All(n => NormalisesPlanes(n, consumers, g));
             Emit(g, node, weight, cout, cin, bias is null || biasCancels ? null : g.FloatValues(bias));
             foreach (string? used in new[] { node.Input[1], bias })
-                if (used is not null && nodes.Count(n => n.Input.Contains(used)) == 1)
+                if (used is not null && consumers[used].Count() == 1)
                     g.RemoveInitializer(used);
             rewritten++;
         }
@@ -100,22 +100,12 @@ internal static class WinogradRewrite
     {
         string x = conv.Input[0], y = conv.Output[0], name = conv.Name == "" ? y : conv.Name;
 
-        var transformed = new float[Points * cout * cin]; // [36, out, in]
-        Span<double> u = stackalloc double[Points];
-        for (int o = 0; o < cout; o++)
-            for (int c = 0; c < cin; c++)
-            {
-                WinogradF4x3.TransformFilter(weight.AsSpan((o * cin + c) * 9, 9), u);
-                for (int p = 0; p < Points; p++)
-                    transformed[((long)p * cout + o) * cin + c] = (float)u[p];
-            }
-        string filter = g.FloatInitializer($"{name}.winograd_filter", [Points, cout, cin], transformed);
+        string filter = g.FloatInitializer($"{name}.winograd_filter", [Points, cout, cin], WinogradF4x3.TransformFilters(weight, cout, cin));
 
         string tiles = g.Node("Conv", $"{name}.winograd_tiles", [x, DataTransform(g, cin)],
             Ints("kernel_shape", WinogradF4x3.InputTile, WinogradF4x3.InputTile), Ints("strides", Tile, Tile),
             Ints("pads", 0, 0, Tile - 1, Tile - 1), Int("group", cin));
-        string grid = g.Node("Slice", $"{name}.winograd_grid", [g.Node("Shape", $"{name}.winograd_tiles_shape", [tiles]),
-            g.SharedInt64("const_winograd_from2", 2), g.SharedInt64("const_winograd_to4", 4)]);
+        string grid = SpatialSize(g, tiles, $"{name}.winograd_grid");
         string points = g.Node("Transpose", $"{name}.winograd_points", [
                 g.Node("Reshape", $"{name}.winograd_tiles_4d", [tiles, g.SharedInt64($"const_winograd_shape_{cin}_points", 0, cin, Points, -1)])],
             Ints("perm", 0, 2, 1, 3));
@@ -127,9 +117,7 @@ internal static class WinogradRewrite
             Int("blocksize", Tile), String("mode", "DCR"));
 
         // Crop the whole tiles to the Conv's output size, H-2 by W-2.
-        string inputHw = g.Node("Slice", $"{name}.winograd_input_hw", [g.Node("Shape", $"{name}.winograd_input_shape", [x]),
-            g.SharedInt64("const_winograd_from2", 2), g.SharedInt64("const_winograd_to4", 4)]);
-        string outputHw = g.Node("Sub", $"{name}.winograd_output_hw", [inputHw, g.SharedInt64("const_winograd_two2", 2, 2)]);
+        string outputHw = g.Node("Sub", $"{name}.winograd_output_hw", [SpatialSize(g, x, $"{name}.winograd_input_hw"), g.SharedInt64("const_winograd_two2", 2, 2)]);
         var cropInputs = new[] { full, g.SharedInt64("const_winograd_zero2", 0, 0), outputHw, g.SharedInt64("const_winograd_axes_hw", 2, 3) };
         if (bias is null)
         {
@@ -140,19 +128,18 @@ internal static class WinogradRewrite
         g.Node("Add", y, [cropped, g.FloatInitializer($"{name}.winograd_bias", [cout, 1, 1], bias)]);
     }
 
-    /// <summary>B^T d B as a grouped Conv's weight: per channel, kernel p = 6i+j is B^T[i,:] (x) B^T[j,:].</summary>
+    /// <summary>[H, W] of an NCHW tensor at run time (int64, 2 values).</summary>
+    static string SpatialSize(OnnxGraphBuilder g, string tensor, string name)
+        => g.Node("Slice", name, [g.Node("Shape", $"{name}_of_shape", [tensor]),
+            g.SharedInt64("const_winograd_from2", 2), g.SharedInt64("const_winograd_to4", 4)]);
+
+    /// <summary>B^T d B as a grouped Conv's weight: per channel, kernel p = 6i+j holds B^T[i,a] * B^T[j,b] at (a, b).</summary>
     static string DataTransform(OnnxGraphBuilder g, int channels)
     {
         string name = $"const_winograd_data_transform_{channels}";
         if (g.HasInitializer(name)) return name;
         const int k = WinogradF4x3.InputTile;
-        var bt = WinogradF4x3.BT;
-        var one = new float[Points * k * k];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                for (int a = 0; a < k; a++)
-                    for (int b = 0; b < k; b++)
-                        one[((i * k + j) * k + a) * k + b] = (float)(bt[i * k + a] * bt[j * k + b]);
+        var one = KroneckerSquare(WinogradF4x3.BT, k, k);
         var all = new float[channels * one.Length];
         for (int c = 0; c < channels; c++) one.CopyTo(all, c * one.Length);
         return g.FloatInitializer(name, [channels * Points, 1, k, k], all);
@@ -163,14 +150,21 @@ internal static class WinogradRewrite
     {
         const string name = "const_winograd_output_transform";
         if (g.HasInitializer(name)) return name;
-        const int k = WinogradF4x3.InputTile;
-        var at = WinogradF4x3.AT;
-        var m = new float[Tile * Tile * Points];
-        for (int i = 0; i < Tile; i++)
-            for (int j = 0; j < Tile; j++)
-                for (int p = 0; p < k; p++)
-                    for (int q = 0; q < k; q++)
-                        m[(i * Tile + j) * Points + p * k + q] = (float)(at[i * k + p] * at[j * k + q]);
-        return g.FloatInitializer(name, [Tile * Tile, Points], m);
+        return g.FloatInitializer(name, [Tile * Tile, Points], KroneckerSquare(WinogradF4x3.AT, Tile, WinogradF4x3.InputTile));
+    }
+
+    /// <summary>
+    /// M (x) M of a rows x cols row-major matrix: entry (i*rows+j, p*cols+q) is M[i,p] * M[j,q], the matrix that
+    /// applies M on both sides of a cols x cols tile (M X M^T) flattened row by row.
+    /// </summary>
+    static float[] KroneckerSquare(ReadOnlySpan<double> m, int rows, int cols)
+    {
+        var result = new float[rows * rows * cols * cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < rows; j++)
+                for (int p = 0; p < cols; p++)
+                    for (int q = 0; q < cols; q++)
+                        result[(i * rows + j) * cols * cols + p * cols + q] = (float)(m[i * cols + p] * m[j * cols + q]);
+        return result;
     }
 }

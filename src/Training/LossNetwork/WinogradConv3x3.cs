@@ -52,7 +52,7 @@ public sealed class WinogradConv3x3 : IDisposable
             throw new ArgumentException($"Winograd F(4x4,3x3) needs a [out,in,3,3] weight with channels in multiples of {Lanes}, got [{string.Join(",", weight.shape)}]");
         using (torch.NewDisposeScope())
         {
-            var w = weight.detach().to(ScalarType.Float64).contiguous();
+            var w = weight.detach().to(ScalarType.Float32);
             forwardFilter = TransformFilter(w).MoveToOuterDisposeScope();
             // d(conv)/d(input) is the correlation of the output gradient with the filter rotated by 180
             // degrees and its in/out channels swapped, again 3x3 with padding 1.
@@ -65,10 +65,10 @@ public sealed class WinogradConv3x3 : IDisposable
     /// <summary>G g G^T of every (out, in) filter pair, laid out [36, in, out] so a chunk is V [36, tiles, in] @ U.</summary>
     static Tensor TransformFilter(Tensor weight)
     {
-        long outs = weight.shape[0], ins = weight.shape[1];
-        var g = torch.tensor(WinogradF4x3.G.ToArray(), [6, 3], ScalarType.Float64);
-        var u = g.matmul(weight).matmul(g.t()); // [out, in, 6, 6]
-        return u.reshape(outs, ins, Points).permute(2, 1, 0).contiguous().to(ScalarType.Float32);
+        int outs = (int)weight.shape[0], ins = (int)weight.shape[1];
+        var transformed = WinogradF4x3.TransformFilters(weight.contiguous().data<float>().ToArray(), outs, ins);
+        using var pointOutIn = torch.tensor(transformed, [Points, outs, ins]);
+        return pointOutIn.transpose(1, 2).contiguous();
     }
 
     /// <summary>conv2d(input, weight, bias, padding 1) of a float32 [N, in, H, W] tensor; the result is channels_last.</summary>

@@ -1,5 +1,4 @@
 using FastStyle.Data;
-using FastStyle.Training.Runs;
 using static TorchSharp.torch;
 
 namespace FastStyle.Training.LossNetwork;
