@@ -7,7 +7,7 @@ namespace FastStyle.Bench;
 
 /// <summary>
 /// Quick ORT timing probe (Stopwatch, median of N after warm-up) of the exported default network.
-/// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1,s1f (intra-op spinning off/on, f: spinning stops when a run ends; timed interleaved)] [threads=N]
+/// Usage: ort [sizes=256,512] [reps=5] [variants=s0,s1,s1f,s1fw (intra-op spinning off/on, f: spinning stops when a run ends, w: Winograd rewrite as Stylizer.Load does; timed interleaved)] [threads=N]
 ///            [profile=1] [idle=1 (CPU used in the second after a run)] [optimized=PATH] [save=PATH] [level=all|ext|basic|none] [cfg:KEY=VALUE ...]
 /// Profiles (SessionOptions.EnableProfiling) are written to the working directory.
 /// Compare spinning variants one per process: interleaved, a session whose threads spin on after its run
@@ -41,6 +41,13 @@ static class OrtProbe
         foreach (string variant in variants)
         {
             byte[] model = TransformerOnnxExporter.Export(arch, weights, new FastStyle.Inference.ModelMetadata("bench", "0", 0, "0", arch));
+            if (variant.Contains('w'))
+            {
+                // The graph Stylizer.Load builds on AVX2 CPUs: 3x3 convolutions as Winograd F(4x4,3x3).
+                var proto = FastStyle.Inference.Onnx.ModelProto.Parser.ParseFrom(model);
+                FastStyle.Inference.Onnx.WinogradRewrite.Apply(proto.Graph);
+                model = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+            }
             if (kv.TryGetValue("save", out var savePath)) File.WriteAllBytes(savePath + variant + ".onnx", model);
             var so = new SessionOptions
             {

@@ -33,6 +33,9 @@ switch (args.FirstOrDefault())
     case "winograd":
         WinogradProbe.Run(args.Skip(1).ToArray());
         return 0;
+    case "gatysparts":
+        GatysPartsProbe.Run(args.Skip(1).ToArray());
+        return 0;
     case "layout":
         LayoutProbe.Run(args.Skip(1).ToArray());
         return 0;

@@ -56,6 +56,24 @@ public class LossFunctionTests
         Assert.True(plain.grad!.allclose(pixelMajor.grad!, rtol: 1e-5, atol: 1e-7), "gradients differ between layouts");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Gram_gradient_is_the_symmetrised_upstream_times_the_features(bool channelsLast)
+    {
+        using var scope = torch.NewDisposeScope();
+        // d/dF sum(W .* F F^T / (C*HW)) = (W + W^T) F / (C*HW), for any W (here not symmetric, so a
+        // gradient that used only one of W and W^T would differ).
+        var values = Fixtures.RandomTensor([2, 3, 4, 5], 21);
+        var features = (channelsLast ? ChannelsLast.Of(values) : values).requires_grad_(true);
+        var upstream = Fixtures.RandomTensor([2, 3, 3], 22);
+        (LossFunctions.Gram(features) * upstream).sum().backward();
+
+        var flat = values.reshape(2, 3, 20);
+        var expected = (upstream + upstream.transpose(1, 2)).bmm(flat).div(3 * 20).reshape(2, 3, 4, 5);
+        Assert.True(features.grad!.allclose(expected, rtol: 1e-5, atol: 1e-7), "Gram gradient differs from (W + W^T) F / (C*HW)");
+    }
+
     [Fact]
     public void Style_term_is_MSE_between_Grams()
     {

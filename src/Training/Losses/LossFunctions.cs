@@ -9,15 +9,31 @@ internal static class LossFunctions
     public static Tensor Gram(Tensor features)
     {
         long n = features.shape[0], c = features.shape[1], hw = features.shape[2] * features.shape[3];
+        Tensor product;
         if (Tensors.ChannelsLast.Is(features))
         {
-            // F^T F over [N,HW,C] is the same Gram, and that view of channels_last features needs no copy.
+            // P^T P over P = [N,HW,C] is the same Gram, and that view of channels_last features needs no copy.
             var pixels = Tensors.ChannelsLast.PixelsByChannel(features);
-            return pixels.transpose(1, 2).bmm(pixels).to(ScalarType.Float32).div(c * hw);
+            product = pixels.detach().transpose(1, 2).bmm(pixels);
         }
-        var f = features.reshape(n, c, hw);
-        return f.bmm(f.transpose(1, 2)).to(ScalarType.Float32).div(c * hw);
+        else
+        {
+            var f = features.reshape(n, c, hw);
+            product = f.bmm(f.detach().transpose(1, 2));
+        }
+        return SymmetricGradient(product.to(ScalarType.Float32)).div(c * hw);
     }
+
+    /// <summary>
+    /// X + X^T - detach(X): the value of X (a Gram matrix is symmetric), and the gradient through X becomes
+    /// dG + dG^T. Why: with one factor of the product detached, autograd computes the features' gradient as
+    /// a single [HW,C]x[C,C] product in the features' own layout, instead of one product per factor plus a
+    /// transposed add of two [C,HW]-sized gradients; a 64-channel 256x256 Gram's forward and backward went
+    /// 21-35 -> 8 ms, and one optimisation evaluation (`FastStyle.Bench json gatys`, three alternating runs each, AVX2 EPYC
+    /// Zen 3, 2 threads) 0.53-0.57 -> 0.45-0.48 s at 256 px.
+    /// In float32 (a bfloat16 product is converted first), so the sum and difference add no bfloat16 rounding.
+    /// </summary>
+    static Tensor SymmetricGradient(Tensor product) => product + product.transpose(1, 2) - product.detach();
 
     /// <summary>Mean squared difference; <paramref name="target"/> broadcasts over the batch (one style for N images).</summary>
     public static Tensor MeanSquaredError(Tensor value, Tensor target) => (value.to(ScalarType.Float32) - target.to(ScalarType.Float32)).square().mean();
