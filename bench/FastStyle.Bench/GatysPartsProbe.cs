@@ -45,10 +45,10 @@ static class GatysPartsProbe
         {
             Time($"relu fwd+bwd   [{c},{hw}]", c, hw, x => x.relu());
             Time($"maxpool fwd+bwd[{c},{hw}]", c, hw, x => nn.functional.max_pool2d(x, 2, 2));
-            // Both factors tracked (as before the symmetric-gradient Gram in LossFunctions) against one factor detached.
+            // Both factors tracked (as before the symmetric-gradient Gram) against the product's LossFunctions.Gram.
             Time($"gram fwd+bwd   [{c},{hw}]", c, hw, x => { var p = ChannelsLast.PixelsByChannel(x); return p.transpose(1, 2).bmm(p); });
             Time($"gram fwd       [{c},{hw}]", c, hw, x => { using var _ = torch.no_grad(); var p = ChannelsLast.PixelsByChannel(x); return p.transpose(1, 2).bmm(p).requires_grad_(true); });
-            Time($"gram sym fwd+bwd[{c},{hw}]", c, hw, x => { var p = ChannelsLast.PixelsByChannel(x); var g = p.detach().transpose(1, 2).bmm(p); return g + g.transpose(1, 2) - g.detach(); });
+            Time($"LossFunctions.Gram fwd+bwd [{c},{hw}]", c, hw, LossFunctions.Gram);
         }
 
         void Time(string label, int c, int hw, Func<Tensor, Tensor> op)
