@@ -14,7 +14,9 @@
 # --dev quick scores on the first 4 content photos + 4 val photos (for a first look; say so when quoting it).
 # Environment: FASTSTYLE_DATASET (default ../shared/data/coco/train2017), OUT (default artifacts/ablate),
 # NOISE_ITERATIONS (default 10,20,30,50), CONTENT_ITERATIONS (default 5,10,20), FASTSTYLE_CLI (default ./faststyle;
-# point it at a copied build, e.g. "dotnet /tmp/cli/faststyle.dll", to keep editing sources while it runs).
+# point it at a copied build, e.g. "dotnet /tmp/cli/faststyle.dll", to keep editing sources while it runs),
+# REUSE_GATYS (an earlier ablate.sh OUT: each variant's Gatys runs are taken from REUSE_GATYS/VARIANT/compare-INIT
+# where that exists, via `compare --reuse-gatys`; Gatys never depends on the network, and it is nearly all of the time).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$root/../shared"
@@ -39,6 +41,8 @@ out="${OUT:-$root/artifacts/ablate}"
 noise_iterations="${NOISE_ITERATIONS:-10,20,30,50}"
 content_iterations="${CONTENT_ITERATIONS:-5,10,20}"
 mkdir -p "$out"
+reuse="${REUSE_GATYS:+$(realpath "$REUSE_GATYS")}"
+[[ -z "$reuse" || "$reuse" != "$(realpath "$out")" ]] || { echo "ablate.sh: REUSE_GATYS is OUT itself; this run deletes each variant's folder first" >&2; exit 2; }
 read -r -a cli <<< "${FASTSTYLE_CLI:-$root/faststyle}"
 source "$root/scripts/native-memory.sh"
 
@@ -83,9 +87,11 @@ for variant in "${variants[@]}"; do
   wall=$(( $(date +%s) - start ))
   for init in noise content; do
     iterations=$([[ $init == noise ]] && echo "$noise_iterations" || echo "$content_iterations")
+    reuse_args=()
+    [[ -n "$reuse" && -f "$reuse/$name/compare-$init/report.json" ]] && reuse_args=(--reuse-gatys "$reuse/$name/compare-$init")
     "${cli[@]}" compare --model "$dir/model.onnx" --style "$style_image" --content "${dev_set[@]}" \
       --size 256 --style-size "$style_size" --loss "$variant" --init "$init" --seed 0 \
-      --iterations "$iterations" --output "$dir/compare-$init" > "$dir/compare-$init.log" 2>&1
+      --iterations "$iterations" "${reuse_args[@]}" --output "$dir/compare-$init" > "$dir/compare-$init.log" 2>&1
   done
   noise="$(summary "$dir/compare-noise/report.json")"
   from_content="$(summary "$dir/compare-content/report.json")"

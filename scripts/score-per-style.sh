@@ -5,7 +5,8 @@
 # noise and content init, on the 27 dev photos). A style without a configs/tvtail/STYLE.yaml is skipped with a
 # message. Rows go to OUT/STYLE/rows.md and, all together, to OUT/rows.md.
 #   FASTSTYLE_VGG=../shared/models/vgg19.safetensors scripts/score-per-style.sh MODEL.onnx|RUN|CHECKPOINT [--dev quick|full]
-# Environment: OUT (default artifacts/score-per-style), FASTSTYLE_CLI (default ./faststyle), as scripts/ablate.sh.
+# Environment: OUT (default artifacts/score-per-style), FASTSTYLE_CLI (default ./faststyle), as scripts/ablate.sh;
+# REUSE_GATYS: an earlier score-per-style OUT whose Gatys runs are reused (ablate.sh's REUSE_GATYS, per style).
 # A RUN or CHECKPOINT is exported once to OUT/model.onnx first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +29,7 @@ for s in "${names[@]}"; do
   config="$root/configs/tvtail/$s.yaml"
   if [[ ! -f "$config" ]]; then echo "score-per-style: no configs/tvtail/$s.yaml; '$s' not scored" >&2; continue; fi
   echo "=== $s $(date -u +%H:%M:%S)" >&2
-  OUT="$out/$s" "$root/scripts/ablate.sh" --trained "$model" --dev "$dev" "$config"
+  OUT="$out/$s" REUSE_GATYS="${REUSE_GATYS:+$REUSE_GATYS/$s}" "$root/scripts/ablate.sh" --trained "$model" --dev "$dev" "$config"
   rows+=("$out/$s/rows.md")
 done
 [[ ${#rows[@]} -gt 0 ]] || { echo "score-per-style: no style of $model has a configs/tvtail config" >&2; exit 1; }

@@ -31,10 +31,15 @@ public static class CompareCommand
         {
             Description = "Multi-style models: the style the network runs with, a name (wave) or a mix (\"wave=0.7,udnie=0.3\"); default: the style trained on the --style image",
         };
+        var reuseGatys = new Option<string?>("--reuse-gatys")
+        {
+            Description = "Output folder of an earlier compare with the same style, loss, VGG, size, start and checkpoints: its Gatys runs " +
+                          "are reused for the content images it finished (Gatys never depends on the network), so scoring another network takes seconds",
+        };
         var output = new Option<string>("--output", "-o") { Description = "Folder for report.json/.md/.html, grid.jpg, loss.png and the images", Required = true };
         var command = new Command("compare", "Compare a network with per-image optimisation: equivalent Gatys iterations and speed ratio")
         {
-            model, style, modelStyle, content, iterations, size, styleSize, lossFile, vgg, init, seed, output,
+            model, style, modelStyle, content, iterations, size, styleSize, lossFile, vgg, init, seed, reuseGatys, output,
         };
         command.SetAction(parse =>
         {
@@ -58,6 +63,7 @@ public static class CompareCommand
                 Init = CommonOptions.ChoiceValue<InitialImage>(parse, init),
                 Seed = parse.GetValue(seed),
                 ModelStyle = parse.GetValue(modelStyle),
+                ReuseGatysFrom = parse.GetValue(reuseGatys),
                 OutputDirectory = parse.GetValue(output)!,
             };
             foreach (var path in request.ContentPaths) CommonOptions.RequireFile(path, "content image");
@@ -70,6 +76,8 @@ public static class CompareCommand
                 AnsiConsole.MarkupLineInterpolated(
                     $"{i.Name}: network loss {i.Network.Loss.Total:G4} in {i.Network.Seconds:F3} s; equivalent Gatys iterations {(i.Equivalence.Iterations?.ToString() ?? "not reached")}{(i.Equivalence.SpeedRatio is { } r ? $", speed ratio {r:G3}x" : "")}");
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportMarkdown)}[/] (and report.json, report.html, grid.jpg, loss.png)");
+            if (request.ReuseGatysFrom != null)
+                Console.WriteLine($"Gatys reused from '{request.ReuseGatysFrom}' for {report.Images.Count(i => i.GatysReusedFrom != null)} of {report.Images.Count} image(s); the others were optimised here");
             Console.WriteLine(report.Summary.Describe());
             return cancel.IsCancellationRequested ? Interrupt.ExitCode : ExitCodes.Success;
         });

@@ -37,6 +37,8 @@ public static class CompareJob
         var setup = new CompareSetup(request, stylizer.Metadata, FileHash.Sha256OfFile(request.ModelPath), styleSha,
             style.Width, style.Height, FileHash.Sha256OfFile(request.VggPath), lossText, FileHash.Sha256OfText(lossText), DateTimeOffset.UtcNow, modelStyle);
 
+        var earlier = request.ReuseGatysFrom is { } reuse ? EarlierGatysRuns.Load(reuse, setup) : null;
+
         int maxIterations = request.Iterations.Max();
         var done = new List<ImageComparison>();
         for (int index = 0; index < request.ContentPaths.Count && !cancel.IsCancellationRequested; index++)
@@ -44,7 +46,7 @@ public static class CompareJob
             int before = index * maxIterations;
             string name = Path.GetFileName(request.ContentPaths[index]);
             onProgress?.Invoke(before, $"{name}: network");
-            var comparison = CompareOne(request, index, stylizer, modelStyle, loss, evaluator, style,
+            var comparison = CompareOne(request, index, stylizer, modelStyle, loss, evaluator, style, earlier,
                 it => onProgress?.Invoke(before + it.Iteration, $"{name}: Gatys total {it.Loss.Total:G4}"), cancel);
             done.Add(comparison);
             WriteReports(dir, new CompareReport(setup, done, Complete: false), style);
@@ -67,15 +69,18 @@ public static class CompareJob
             throw new FastStyleError($"compare: --size {request.Size} is below the network's minimum of {Stylizer.MinImageSize} pixels");
         if (request.StyleSize is < 1) throw new FastStyleError($"compare: --style-size must be at least 1 (got {request.StyleSize})");
         if (request.NetworkTimedRuns < 1) throw new FastStyleError("compare: the network must be timed at least once");
+        if (request.ReuseGatysFrom is { } reuse && !Directory.Exists(reuse))
+            throw new FastStyleError($"--reuse-gatys '{reuse}': no such folder; give the output folder of an earlier compare");
         if (File.Exists(request.OutputDirectory))
             throw new FastStyleError($"output '{request.OutputDirectory}': is a file, expected a folder for the report and images");
         AtomicFile.CheckWritable(Path.Combine(request.OutputDirectory, CompareOutputLayout.ReportJson));
     }
 
     static ImageComparison CompareOne(CompareRequest request, int index, Stylizer stylizer, ModelStyleChoice modelStyle, PerceptualLoss loss, ImageLossEvaluator evaluator,
-        RgbImage style, Action<IterationLoss> onIteration, CancellationToken cancel)
+        RgbImage style, EarlierGatysRuns? earlier, Action<IterationLoss> onIteration, CancellationToken cancel)
     {
         string dir = request.OutputDirectory, path = request.ContentPaths[index];
+        string contentSha = FileHash.Sha256OfFile(path);
         var content = request.Loss.RequireFits(EvaluationImages.LoadContent(path, request.Size), path);
         string contentImage = CompareOutputLayout.ContentImage(index, path);
         ImageFile.Save(content, CompareOutputLayout.Full(dir, contentImage));
@@ -85,17 +90,26 @@ public static class CompareJob
         ImageFile.Save(run.Image, CompareOutputLayout.Full(dir, networkImage));
         var network = new NetworkResult(networkImage, run.Seconds, run.RunSeconds, run.WarmupSeconds, evaluator.Evaluate(run.Image, content));
 
-        var gatys = GatysCheckpointRun.Run(loss, content, style, request.Iterations, request.Init, request.Seed,
-            (iteration, image) => ImageFile.Save(image, CompareOutputLayout.Full(dir, CompareOutputLayout.GatysImage(index, path, iteration))),
-            onIteration, cancel);
-        // Checkpoints are scored like the network's output: the clipped image, by the same evaluator.
-        var checkpoints = gatys.Checkpoints.OrderBy(kv => kv.Key).Select(kv => new CheckpointResult(
-            kv.Key, gatys.History[kv.Key].Seconds, CompareOutputLayout.GatysImage(index, path, kv.Key),
-            evaluator.Evaluate(kv.Value, content), gatys.History[kv.Key].Loss.Total)).ToList();
+        string GatysImage(int iteration) => CompareOutputLayout.Full(dir, CompareOutputLayout.GatysImage(index, path, iteration));
+        var gatys = earlier?.Find(contentSha, (file, iteration) => AtomicFile.WriteAllBytes(GatysImage(iteration), File.ReadAllBytes(file)))
+            ?? Optimise(request, loss, evaluator, content, style, GatysImage, onIteration, cancel);
+        var checkpoints = gatys.Checkpoints.Select(k => new CheckpointResult(
+            k.Iteration, k.Seconds, CompareOutputLayout.GatysImage(index, path, k.Iteration), k.Loss, k.OptimizerTotal)).ToList();
 
         return new ImageComparison(index, path, contentImage, content.Width, content.Height, network, checkpoints, gatys.History,
             gatys.Seconds, Equivalence.Find(gatys.History, network.Loss.Total, network.Seconds), gatys.Interrupted,
-            evaluator.Evaluate(content, content));
+            evaluator.Evaluate(content, content), contentSha, gatys.ReusedFrom);
+    }
+
+    static GatysOutcome Optimise(CompareRequest request, PerceptualLoss loss, ImageLossEvaluator evaluator, RgbImage content, RgbImage style,
+        Func<int, string> imageFile, Action<IterationLoss> onIteration, CancellationToken cancel)
+    {
+        var gatys = GatysCheckpointRun.Run(loss, content, style, request.Iterations, request.Init, request.Seed,
+            (iteration, image) => ImageFile.Save(image, imageFile(iteration)), onIteration, cancel);
+        // Checkpoints are scored like the network's output: the clipped image, by the same evaluator.
+        var checkpoints = gatys.Checkpoints.OrderBy(kv => kv.Key).Select(kv => (
+            kv.Key, gatys.History[kv.Key].Seconds, evaluator.Evaluate(kv.Value, content), gatys.History[kv.Key].Loss.Total)).ToList();
+        return new GatysOutcome(gatys.History, checkpoints, gatys.Seconds, gatys.Interrupted, ReusedFrom: null);
     }
 
     /// <summary>report.json, report.md, report.html, grid.jpg and loss.png for the images done so far.</summary>

@@ -43,6 +43,8 @@ public sealed record CompareRequest
     public int NetworkTimedRuns { get; init; } = NetworkTiming.DefaultTimedRuns;
     /// <summary>Multi-style models: the style or mix the network runs with (<see cref="ModelStyleChoice"/>); null: the one trained on the style image.</summary>
     public string? ModelStyle { get; init; }
+    /// <summary>An earlier compare's output folder whose Gatys runs are reused where every input matches (<see cref="EarlierGatysRuns"/>); null: optimise every image.</summary>
+    public string? ReuseGatysFrom { get; init; }
 }
 
 /// <summary>What is fixed for a whole compare run: inputs, their hashes, versions.</summary>
@@ -84,7 +86,9 @@ public sealed record ImageComparison(
     double GatysSeconds,
     Equivalence Equivalence,
     bool Interrupted,
-    LossValues ContentPhoto)
+    LossValues ContentPhoto,
+    string ContentSha256,
+    string? GatysReusedFrom)
 {
     public string Name => Path.GetFileName(ContentPath);
 

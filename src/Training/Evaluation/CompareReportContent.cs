@@ -31,19 +31,20 @@ internal sealed record CompareReportContent(
         var s = report.Setup;
         var r = s.Request;
         var checkpoints = r.Iterations;
-        var facts = new List<string>
-        {
+        List<string> facts =
+        [
             $"Model: {r.ModelPath} (style '{s.Model.StyleName}'{(s.Model.Architecture.IsMultiStyle ? $", run with its style '{s.ModelStyle.Name}' of {s.Model.Architecture.Styles}" : "")}, {s.Model.TrainingSteps} training steps, training config sha256 {Short(s.Model.ConfigHash)}, file sha256 {Short(s.ModelSha256)})",
             $"Style image: {r.StylePath} ({s.StyleWidth}x{s.StyleHeight} as used, sha256 {Short(s.StyleSha256)}): " +
                 (s.StyleMatchesModel ? "the image the model was trained on" : "NOT the image the model was trained on"),
             $"Size: longest side {r.Size} px for content, network output and Gatys image; style {r.StyleSize ?? r.Size} px",
             $"Gatys: L-BFGS (bounded to [0,1]) from {(r.Init == InitialImage.Noise ? "seeded noise" : "the content image")}, {checkpoints.Max()} iterations, checkpoints {string.Join(", ", checkpoints)}, seed {r.Seed}",
+            .. ReuseFacts(report),
             $"Loss: {r.LossSource} (sha256 {Short(s.LossSha256)}); VGG: {r.VggPath} (sha256 {Short(s.VggSha256)})",
             $"Timing: network = median of {r.NetworkTimedRuns} runs after a warm-up, excluding model loading; Gatys = wall time of its iterations, " +
                 "excluding VGG loading, target computation and checkpoint writing",
             $"Versions: TorchSharp {LibraryVersions.TorchSharp}, ONNX Runtime {LibraryVersions.OnnxRuntime}, {LibraryVersions.DotNet}, {Environment.ProcessorCount} processors",
             $"Run: started {s.Started.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Inv)} UTC, {report.Images.Count} of {r.ContentPaths.Count} image(s) done" + (report.Complete ? "" : " (incomplete)"),
-        };
+        ];
 
         var overviewHeaders = new List<string> { "#", "content", "size", "network loss", "network s" };
         overviewHeaders.AddRange(checkpoints.Select(c => $"Gatys@{c} loss"));
@@ -60,6 +61,14 @@ internal sealed record CompareReportContent(
         var sections = report.Images.Select(i => Section(i, checkpoints)).ToList();
         return new CompareReportContent($"FastStyle compare: '{s.Model.StyleName}' network vs Gatys optimisation", report.Summary.Describe(),
             facts, new ReportTable(overviewHeaders, overviewRows), sections, s.LossText);
+    }
+
+    static IEnumerable<string> ReuseFacts(CompareReport report)
+    {
+        var reused = report.Images.Where(i => i.GatysReusedFrom != null).ToList();
+        if (reused.Count == 0) return [];
+        var sources = reused.Select(i => i.GatysReusedFrom!).Distinct();
+        return [$"Gatys reused for {reused.Count} of {report.Images.Count} image(s) from {string.Join("; ", sources)}: same inputs, so the same optimisation; its times were measured in that run"];
     }
 
     static ReportSection Section(ImageComparison i, IReadOnlyList<int> checkpoints)
@@ -79,6 +88,7 @@ internal sealed record CompareReportContent(
             ? $"Gatys matched the network's loss at iteration {n} after {Sec(i.Equivalence.Seconds!.Value)} s: the network was {Ratio(i.Equivalence.SpeedRatio ?? double.NaN)} faster."
             : $"Gatys did not reach the network's loss ({Num(i.Network.Loss.Total)}) within {i.History[^1].Iteration} iterations.";
         if (i.Interrupted) equivalence += " Interrupted: the Gatys run stopped early.";
+        if (i.GatysReusedFrom != null) equivalence += $" Gatys reused from {i.GatysReusedFrom}.";
         return new ReportSection($"{i.Index + 1:D2} {i.Name}", new ReportTable(headers, rows), new ReportImageRow(cells), equivalence);
     }
 

@@ -10,6 +10,17 @@ internal static class CompareReportJson
     public const string Format = "faststyle-compare";
     public const int Version = 1;
 
+    /// <summary>
+    /// The report fields (section, key) that fix a Gatys run: everything it depends on but the content
+    /// image, which is matched per image by its sha256. `compare --reuse-gatys` requires all of them equal.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Section, string Key)> GatysInputs =
+    [
+        ("style", "sha256"), ("style", "width"), ("style", "height"), ("vgg", "sha256"), ("loss_config", "sha256"),
+        ("settings", "size"), ("settings", "checkpoints"), ("settings", "optimizer"), ("settings", "init"),
+        ("settings", "lbfgs_history"), ("settings", "seed"),
+    ];
+
     public static JsonObject Build(CompareReport report)
     {
         var s = report.Setup;
@@ -63,6 +74,7 @@ internal static class CompareReportJson
                 ["init"] = options.Init.ToString().ToLowerInvariant(),
                 ["lbfgs_history"] = options.LbfgsHistory,
                 ["seed"] = r.Seed,
+                ["reuse_gatys"] = r.ReuseGatysFrom,
                 ["network_timed_runs"] = r.NetworkTimedRuns,
                 ["network_timing"] = "median of the timed runs after one untimed warm-up; model loading excluded",
                 ["gatys_timing"] = "wall time from the start of iteration 1 through the loss evaluation of each iteration; VGG loading, target computation and checkpoint writing excluded",
@@ -102,6 +114,7 @@ internal static class CompareReportJson
         {
             ["index"] = i.Index,
             ["content"] = i.ContentPath,
+            ["content_sha256"] = i.ContentSha256,
             ["content_image"] = i.ContentImage,
             ["width"] = i.Width,
             ["height"] = i.Height,
@@ -117,6 +130,7 @@ internal static class CompareReportJson
             ["gatys"] = new JsonObject
             {
                 ["iterations_run"] = i.History[^1].Iteration,
+                ["reused_from"] = i.GatysReusedFrom,
                 ["seconds"] = ReportJson.Number(i.GatysSeconds),
                 ["checkpoints"] = checkpoints,
                 ["history"] = History(i.History),
