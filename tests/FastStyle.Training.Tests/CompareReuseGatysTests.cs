@@ -75,6 +75,29 @@ public class CompareReuseGatysTests
     }
 
     [Fact]
+    public void A_published_report_without_images_or_content_hashes_is_reused_for_its_numbers()
+    {
+        using var dir = new TempDir();
+        var inputs = Write(dir);
+        string model = EvaluateCompareFixtures.WriteTinyModel(dir.Path);
+        string earlier = dir.File("earlier"), later = dir.File("later");
+        Assert.Equal(ExitCodes.Success, Compare(inputs, model, earlier, seed: 7, [inputs.Street]));
+        // As docs/compare keeps them: report.json and the grid only, written before content hashes were recorded.
+        var report = Report(earlier);
+        foreach (var image in report["images"]!.AsArray()) image!.AsObject().Remove("content_sha256");
+        File.WriteAllText(Path.Combine(earlier, CompareOutputLayout.ReportJson), report.ToJsonString());
+        foreach (var file in Directory.GetFiles(Path.Combine(earlier, "images"), "gatys_*.jpg", SearchOption.AllDirectories)) File.Delete(file);
+
+        Assert.Equal(ExitCodes.Success, Compare(inputs, model, later, seed: 7, [inputs.Street], reuse: earlier));
+        var reused = ImageFor(Report(later), inputs.Street);
+        Assert.NotNull(reused["gatys"]!["reused_from"]);
+        Assert.Equal(ImageFor(report, inputs.Street)["gatys"]!["history"]!.ToJsonString(), reused["gatys"]!["history"]!.ToJsonString());
+        Assert.All(reused["gatys"]!["checkpoints"]!.AsArray(), c => Assert.Null(c!["image"]));
+        Assert.Empty(Directory.GetFiles(Path.Combine(later, "images"), "gatys_*.jpg", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(later, CompareOutputLayout.Grid)));
+    }
+
+    [Fact]
     public void Another_seed_or_the_output_folder_itself_is_refused_as_a_user_error()
     {
         using var dir = new TempDir();

@@ -94,7 +94,7 @@ public static class CompareJob
         var gatys = earlier?.Find(contentSha, (file, iteration) => AtomicFile.WriteAllBytes(GatysImage(iteration), File.ReadAllBytes(file)))
             ?? Optimise(request, loss, evaluator, content, style, GatysImage, onIteration, cancel);
         var checkpoints = gatys.Checkpoints.Select(k => new CheckpointResult(
-            k.Iteration, k.Seconds, CompareOutputLayout.GatysImage(index, path, k.Iteration), k.Loss, k.OptimizerTotal)).ToList();
+            k.Iteration, k.Seconds, k.HasImage ? CompareOutputLayout.GatysImage(index, path, k.Iteration) : null, k.Loss, k.OptimizerTotal)).ToList();
 
         return new ImageComparison(index, path, contentImage, content.Width, content.Height, network, checkpoints, gatys.History,
             gatys.Seconds, Equivalence.Find(gatys.History, network.Loss.Total, network.Seconds), gatys.Interrupted,
@@ -108,7 +108,7 @@ public static class CompareJob
             (iteration, image) => ImageFile.Save(image, imageFile(iteration)), onIteration, cancel);
         // Checkpoints are scored like the network's output: the clipped image, by the same evaluator.
         var checkpoints = gatys.Checkpoints.OrderBy(kv => kv.Key).Select(kv => (
-            kv.Key, gatys.History[kv.Key].Seconds, evaluator.Evaluate(kv.Value, content), gatys.History[kv.Key].Loss.Total)).ToList();
+            kv.Key, gatys.History[kv.Key].Seconds, evaluator.Evaluate(kv.Value, content), gatys.History[kv.Key].Loss.Total, HasImage: true)).ToList();
         return new GatysOutcome(gatys.History, checkpoints, gatys.Seconds, gatys.Interrupted, ReusedFrom: null);
     }
 
@@ -133,7 +133,7 @@ public static class CompareJob
         var rows = report.Images.Select(i =>
         {
             var row = new List<RgbImage?> { Load(dir, i.ContentImage), Load(dir, i.Network.Image) };
-            row.AddRange(checkpoints.Select(c => i.Checkpoints.FirstOrDefault(k => k.Iteration == c) is { } k ? Load(dir, k.Image) : null));
+            row.AddRange(checkpoints.Select(c => i.Checkpoints.FirstOrDefault(k => k.Iteration == c)?.Image is { } image ? Load(dir, image) : null));
             row.Add(style);
             return (IReadOnlyList<RgbImage?>)row;
         }).ToList();

@@ -71,7 +71,8 @@ public sealed record NetworkResult(string Image, double Seconds, IReadOnlyList<d
 
 /// <summary>A saved Gatys image: its loss (same evaluation as the network's: clipped pixels) and the optimiser's time to reach it.</summary>
 /// <param name="OptimizerTotal">The optimiser's own loss at this iteration (before clipping to [0,1]).</param>
-public sealed record CheckpointResult(int Iteration, double Seconds, string Image, LossValues Loss, double OptimizerTotal);
+/// <param name="Image">Relative path; null when reused from an earlier compare that kept no image (<see cref="EarlierGatysRuns"/>).</param>
+public sealed record CheckpointResult(int Iteration, double Seconds, string? Image, LossValues Loss, double OptimizerTotal);
 
 /// <summary>Network versus Gatys on one content image.</summary>
 public sealed record ImageComparison(

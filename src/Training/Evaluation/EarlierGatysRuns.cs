@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FastStyle.Data;
 using FastStyle.Training.Losses;
 using FastStyle.Training.Optimization;
+using FastStyle.Training.Reporting;
 
 namespace FastStyle.Training.Evaluation;
 
@@ -12,8 +13,10 @@ namespace FastStyle.Training.Evaluation;
 /// optimisation depends on the content and style images, the sizes, the loss, the VGG weights and the
 /// start, never on the network, so scoring several networks on one dev set needs it once; on a CPU it
 /// is nearly all of compare's time. Reuse is refused unless every one of those inputs matches.
-/// Per image it is matched by the content file's sha256; an image the earlier run lacks or did not
-/// finish is optimised afresh.
+/// Per image it is matched by the content file's sha256 (reports written before that was recorded:
+/// the sha256 of the file at their recorded path); an image the earlier run lacks or did not finish is
+/// optimised afresh. Checkpoint images are copied where the earlier folder still has them (published
+/// reports such as docs/compare keep only the numbers); the numbers are reused either way.
 /// </summary>
 internal sealed class EarlierGatysRuns
 {
@@ -53,15 +56,19 @@ internal sealed class EarlierGatysRuns
         var runs = new EarlierGatysRuns(directory, $"{directory} (started {report["started_utc"]})");
         foreach (var image in report["images"]?.AsArray() ?? [])
         {
-            if (image?["content_sha256"]?.GetValue<string>() is not { } sha || image["interrupted"]?.GetValue<bool>() != false) continue;
+            if (image == null || image["interrupted"]?.GetValue<bool>() != false || ContentSha(image) is not { } sha) continue;
             runs._imagesByContentSha.TryAdd(sha, image);
         }
         return runs;
     }
 
+    static string? ContentSha(JsonNode image) =>
+        image["content_sha256"]?.GetValue<string>()
+        ?? (image["content"]?.GetValue<string>() is { } path && File.Exists(path) ? FileHash.Sha256OfFile(path) : null);
+
     /// <summary>
-    /// The earlier run's Gatys result for this content file, its checkpoint images copied into this
-    /// run's layout by <paramref name="copyImage"/>(earlier file, iteration); null if there is none.
+    /// The earlier run's Gatys result for this content file, each checkpoint image it still has copied
+    /// into this run's layout by <paramref name="copyImage"/>(earlier file, iteration); null if there is none.
     /// </summary>
     public GatysOutcome? Find(string contentSha256, Action<string, int> copyImage)
     {
@@ -73,17 +80,15 @@ internal sealed class EarlierGatysRuns
             Seconds: c["seconds"]!.GetValue<double>(),
             Loss: Loss(c["loss"]!),
             OptimizerTotal: c["optimizer_total"]!.GetValue<double>())).ToList();
-        // The grid and the report link every checkpoint image: without them the earlier run is no use.
-        if (checkpoints.Any(c => !File.Exists(c.File))) return null;
-
         var history = gatys["history"]!.AsArray().Select(h => new IterationLoss(h!["iteration"]!.GetValue<int>(), h["seconds"]!.GetValue<double>(),
             new LossValues(h["total"]!.GetValue<double>(), h["content"]!.GetValue<double>(), h["style"]!.GetValue<double>(), h["tv"]!.GetValue<double>(),
                 new Dictionary<string, double>(), new Dictionary<string, double>()))).ToList();
-        var results = new List<(int, double, LossValues, double)>();
+        var results = new List<(int, double, LossValues, double, bool)>();
         foreach (var c in checkpoints)
         {
-            copyImage(c.File, c.Iteration);
-            results.Add((c.Iteration, c.Seconds, c.Loss, c.OptimizerTotal));
+            bool kept = File.Exists(c.File);
+            if (kept) copyImage(c.File, c.Iteration);
+            results.Add((c.Iteration, c.Seconds, c.Loss, c.OptimizerTotal, kept));
         }
         return new GatysOutcome(history, results, gatys["seconds"]!.GetValue<double>(), Interrupted: false, ReusedFrom: Source);
     }
@@ -100,7 +105,7 @@ internal sealed class EarlierGatysRuns
 /// <summary>
 /// One content image's Gatys side of a comparison, run here or reused from an earlier compare.
 /// </summary>
-/// <param name="Checkpoints">(iteration, seconds, loss of the clipped image, the optimiser's own total) per saved checkpoint.</param>
+/// <param name="Checkpoints">(iteration, seconds, loss of the clipped image, the optimiser's own total, whether this run has its image) per checkpoint.</param>
 /// <param name="ReusedFrom">The earlier compare it came from (folder and start time); null if optimised in this run.</param>
-public sealed record GatysOutcome(IReadOnlyList<IterationLoss> History, IReadOnlyList<(int Iteration, double Seconds, LossValues Loss, double OptimizerTotal)> Checkpoints,
+public sealed record GatysOutcome(IReadOnlyList<IterationLoss> History, IReadOnlyList<(int Iteration, double Seconds, LossValues Loss, double OptimizerTotal, bool HasImage)> Checkpoints,
     double Seconds, bool Interrupted, string? ReusedFrom);
