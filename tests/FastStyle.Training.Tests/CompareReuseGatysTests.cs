@@ -95,6 +95,11 @@ public class CompareReuseGatysTests
         Assert.All(reused["gatys"]!["checkpoints"]!.AsArray(), c => Assert.Null(c!["image"]));
         Assert.Empty(Directory.GetFiles(Path.Combine(later, "images"), "gatys_*.jpg", SearchOption.AllDirectories));
         Assert.True(File.Exists(Path.Combine(later, CompareOutputLayout.Grid)));
+
+        // A run that reused numbers only can itself be reused (its checkpoints have no image).
+        string third = dir.File("third");
+        Assert.Equal(ExitCodes.Success, Compare(inputs, model, third, seed: 7, [inputs.Street], reuse: later));
+        Assert.Equal(reused["gatys"]!["history"]!.ToJsonString(), ImageFor(Report(third), inputs.Street)["gatys"]!["history"]!.ToJsonString());
     }
 
     [Fact]

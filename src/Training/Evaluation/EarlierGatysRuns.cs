@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastStyle.Data;
@@ -73,21 +72,32 @@ internal sealed class EarlierGatysRuns
     public GatysOutcome? Find(string contentSha256, Action<string, int> copyImage)
     {
         if (!_imagesByContentSha.TryGetValue(contentSha256, out var image)) return null;
+        try { return Read(image, copyImage); }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new FastStyleError($"--reuse-gatys '{_directory}': the entry for '{image["content"]}' in {CompareOutputLayout.ReportJson} is incomplete or malformed ({e.Message})");
+        }
+    }
+
+    GatysOutcome Read(JsonNode image, Action<string, int> copyImage)
+    {
         var gatys = image["gatys"]!;
         var checkpoints = gatys["checkpoints"]!.AsArray().Select(c => (
             Iteration: c!["iteration"]!.GetValue<int>(),
-            File: CompareOutputLayout.Full(_directory, c["image"]!.GetValue<string>()),
+            // null: the earlier run itself reused a report without images.
+            File: c["image"]?.GetValue<string>() is { } relative ? CompareOutputLayout.Full(_directory, relative) : null,
             Seconds: c["seconds"]!.GetValue<double>(),
             Loss: Loss(c["loss"]!),
             OptimizerTotal: c["optimizer_total"]!.GetValue<double>())).ToList();
+
         var history = gatys["history"]!.AsArray().Select(h => new IterationLoss(h!["iteration"]!.GetValue<int>(), h["seconds"]!.GetValue<double>(),
             new LossValues(h["total"]!.GetValue<double>(), h["content"]!.GetValue<double>(), h["style"]!.GetValue<double>(), h["tv"]!.GetValue<double>(),
                 new Dictionary<string, double>(), new Dictionary<string, double>()))).ToList();
         var results = new List<(int, double, LossValues, double, bool)>();
         foreach (var c in checkpoints)
         {
-            bool kept = File.Exists(c.File);
-            if (kept) copyImage(c.File, c.Iteration);
+            bool kept = c.File != null && File.Exists(c.File);
+            if (kept) copyImage(c.File!, c.Iteration);
             results.Add((c.Iteration, c.Seconds, c.Loss, c.OptimizerTotal, kept));
         }
         return new GatysOutcome(history, results, gatys["seconds"]!.GetValue<double>(), Interrupted: false, ReusedFrom: Source);
