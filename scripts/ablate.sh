@@ -16,7 +16,8 @@
 # NOISE_ITERATIONS (default 10,20,30,50), CONTENT_ITERATIONS (default 5,10,20), FASTSTYLE_CLI (default ./faststyle;
 # point it at a copied build, e.g. "dotnet /tmp/cli/faststyle.dll", to keep editing sources while it runs),
 # REUSE_GATYS (an earlier ablate.sh OUT: each variant's Gatys runs are taken from REUSE_GATYS/VARIANT/compare-INIT
-# where that exists, via `compare --reuse-gatys`; Gatys never depends on the network, and it is nearly all of the time).
+# where that exists, or else from a published model's report folder REUSE_GATYS/INIT, as docs/compare/STYLE/noise,
+# via `compare --reuse-gatys`; Gatys never depends on the network, and it is nearly all of the time).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$root/../shared"
@@ -88,7 +89,9 @@ for variant in "${variants[@]}"; do
   for init in noise content; do
     iterations=$([[ $init == noise ]] && echo "$noise_iterations" || echo "$content_iterations")
     reuse_args=()
-    [[ -n "$reuse" && -f "$reuse/$name/compare-$init/report.json" ]] && reuse_args=(--reuse-gatys "$reuse/$name/compare-$init")
+    for earlier in ${reuse:+"$reuse/$name/compare-$init" "$reuse/$init"}; do
+      [[ -f "$earlier/report.json" ]] && { reuse_args=(--reuse-gatys "$earlier"); break; }
+    done
     "${cli[@]}" compare --model "$dir/model.onnx" --style "$style_image" --content "${dev_set[@]}" \
       --size 256 --style-size "$style_size" --loss "$variant" --init "$init" --seed 0 \
       --iterations "$iterations" "${reuse_args[@]}" --output "$dir/compare-$init" > "$dir/compare-$init.log" 2>&1

@@ -6,7 +6,8 @@
 # message. Rows go to OUT/STYLE/rows.md and, all together, to OUT/rows.md.
 #   FASTSTYLE_VGG=../shared/models/vgg19.safetensors scripts/score-per-style.sh MODEL.onnx|RUN|CHECKPOINT [--dev quick|full]
 # Environment: OUT (default artifacts/score-per-style), FASTSTYLE_CLI (default ./faststyle), as scripts/ablate.sh;
-# REUSE_GATYS: an earlier score-per-style OUT whose Gatys runs are reused (ablate.sh's REUSE_GATYS, per style).
+# REUSE_GATYS: an earlier score-per-style OUT whose Gatys runs are reused (ablate.sh's REUSE_GATYS, per style), or
+# docs/compare, the shipped models' published runs, to score against exactly the runs their figures came from.
 # A RUN or CHECKPOINT is exported once to OUT/model.onnx first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
