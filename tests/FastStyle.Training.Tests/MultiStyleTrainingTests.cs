@@ -244,6 +244,67 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         foreach (var (name, t) in a.NetworkWeights) Assert.Equal(t.Values, b.NetworkWeights[name].Values);
     }
 
+    /// <summary>metrics.csv as header names to per-row values (NaN cells parse as NaN; the precision column is left out).</summary>
+    static List<Dictionary<string, double>> ReadMetrics(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(line => line.Split(',').Select((cell, i) => (header[i], cell)).Where(c => c.Item1 != "precision")
+            .ToDictionary(c => c.Item1, c => double.Parse(c.cell, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+    }
+
+    [Fact]
+    public void Each_paintings_style_loss_is_logged_from_the_images_drawn_for_it()
+    {
+        using var dir = new TempDir();
+        // One style per batch: each row's painting column is that step's whole style loss, the other's is NaN.
+        var config = TrainingConfig.Load(WriteTwoStyles(dir, "style_sampling: batch"));
+        TrainerTests.Train(config, dir.File("batch"), 6);
+        var shares = config.Styles.Select(s => s.Share).ToArray();
+        var rows = ReadMetrics(dir.File("batch"));
+        Assert.Equal(6, rows.Count);
+        var seen = new HashSet<string>();
+        foreach (var row in rows)
+        {
+            string drawn = config.Styles[StyleSchedule.ForBatch(config.Seed, (long)row["step"], shares, config.BatchSize, StyleSampling.Batch)[0]].Name;
+            string other = drawn == "smooth" ? "stripes" : "smooth";
+            Assert.Equal(row["style"], row["style." + drawn], row["style"] * 1e-5);
+            Assert.True(double.IsNaN(row["style." + other]), $"step {row["step"]}: '{other}' was not drawn but has {row["style." + other]}");
+            seen.Add(drawn);
+        }
+        Assert.Equal(2, seen.Count);
+
+        // One style per image: the columns, weighted by each step's draws, give back the batch's style loss.
+        var perImage = TrainingConfig.Load(WriteTwoStyles(dir));
+        TrainerTests.Train(perImage, dir.File("image"), 6);
+        foreach (var row in ReadMetrics(dir.File("image")))
+        {
+            var draws = StyleSchedule.ForBatch(perImage.Seed, (long)row["step"], shares, perImage.BatchSize, StyleSampling.Image);
+            double weighted = draws.Sum(d => row["style." + perImage.Styles[d].Name]) / draws.Length;
+            Assert.Equal(row["style"], weighted, row["style"] * 1e-5);
+        }
+    }
+
+    [Fact]
+    public void A_run_resumed_from_before_the_painting_columns_keeps_its_metrics_header()
+    {
+        using var dir = new TempDir();
+        var config = TrainingConfig.Load(WriteTwoStyles(dir), ["checkpoint_every=3"]);
+        var first = TrainerTests.Train(config, dir.File("run"), 3);
+        // An older build wrote no painting columns: drop them, as that run's file would be.
+        string metrics = dir.File(Path.Combine("run", "metrics.csv"));
+        var header = File.ReadLines(metrics).First().Split(',');
+        var keep = Enumerable.Range(0, header.Length).Where(i => !header[i].StartsWith("style.", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(header.Length - 2, keep.Length);
+        File.WriteAllLines(metrics, File.ReadAllLines(metrics).Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))));
+
+        TrainerTests.Train(config, dir.File("run"), 6, resume: first.Checkpoint);
+        var lines = File.ReadAllLines(metrics);
+        Assert.Equal(string.Join(",", keep.Select(i => header[i])), lines[0]);
+        Assert.Equal(["1", "2", "3", "4", "5", "6"], lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.All(lines, l => Assert.Equal(keep.Length, l.Split(',').Length));
+    }
+
     [Fact]
     public void Init_from_a_network_with_other_styles_matches_rows_by_name_and_starts_new_styles_at_the_mean_row()
     {

@@ -13,16 +13,20 @@ public sealed class LossTerms
     public required Tensor TotalVariation { get; init; }
     public required IReadOnlyDictionary<string, Tensor> ContentByLayer { get; init; }
     public required IReadOnlyDictionary<string, Tensor> StyleByLayer { get; init; }
+    /// <summary>[N] each image's weighted style term, detached (their mean is <see cref="Style"/>).</summary>
+    public required Tensor StyleByImage { get; init; }
 
     public LossValues ToValues() => new(
         Total.item<float>(), Content.item<float>(), Style.item<float>(), TotalVariation.item<float>(),
         ContentByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
-        StyleByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()));
+        StyleByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
+        StyleByImage.to(ScalarType.Float64).data<double>().ToArray());
 }
 
 /// <summary>Plain numbers of a <see cref="LossTerms"/>, for progress, metrics and reports.</summary>
+/// <param name="StyleByImage">each image's weighted style term (a multi-style batch's per-painting losses); null when not computed, as for losses read back from reports.</param>
 public sealed record LossValues(double Total, double Content, double Style, double TotalVariation,
-    IReadOnlyDictionary<string, double> ContentByLayer, IReadOnlyDictionary<string, double> StyleByLayer);
+    IReadOnlyDictionary<string, double> ContentByLayer, IReadOnlyDictionary<string, double> StyleByLayer, IReadOnlyList<double>? StyleByImage = null);
 
 /// <summary>Precomputed targets: Gram matrices of the style image, features of the content image.</summary>
 public sealed class LossTargets : IDisposable
@@ -109,14 +113,18 @@ public sealed class PerceptualLoss
             }
         var styleByLayer = new Dictionary<string, Tensor>();
         var style = zero;
+        var styleByImage = torch.zeros(image.shape[0], dtype: ScalarType.Float32, device: image.device);
         foreach (var (layer, weight) in Config.StyleLayers)
         {
             var perImage = LossFunctions.MeanSquaredErrorPerImage(LossFunctions.Gram(features[layer]), styleGrams[layer]);
             styleByLayer[layer] = perImage.mean();
             style = style + (imageStyleScales is null ? styleByLayer[layer] : (perImage * imageStyleScales).mean()) * weight;
+            var scaled = perImage.detach();
+            styleByImage = styleByImage + (imageStyleScales is null ? scaled : scaled * imageStyleScales) * weight;
         }
         content = content * Config.ContentWeight;
         style = style * (Config.StyleWeight * styleScale);
+        styleByImage = styleByImage * (Config.StyleWeight * styleScale);
         var tv = Config.TvWeight > 0 ? LossFunctions.TotalVariation(image.to(ScalarType.Float32)) * Config.TvWeight : zero;
         return new LossTerms
         {
@@ -126,6 +134,7 @@ public sealed class PerceptualLoss
             TotalVariation = tv,
             ContentByLayer = contentByLayer,
             StyleByLayer = styleByLayer,
+            StyleByImage = styleByImage,
         };
     }
 }

@@ -117,7 +117,7 @@ public static class Trainer
         using var dataset = new ImageFolderDataset(datasetFolder, config.ImageSize, config.Seed, config.BatchSize, position);
         dataset.Warning += observer.OnWarning;
         var samples = LoadSamples(config, dataset, observer);
-        using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step, precision.Name);
+        using var log = new TrainingLog(layout, resumedAtStep: checkpoint?.Step, precision.Name, styles.Select(s => s.Name).ToList());
         AtomicFile.WriteAllText(layout.ResolvedConfig, config.ResolvedText);
 
         var trainingStep = new TrainingStep(net, loss, styles, adam, compute);
@@ -141,6 +141,7 @@ public static class Trainer
             adam.LearningRate = backoff * config.LrSchedule.At(step + 1, config.LearningRate, config.Steps);
             var styleOfImage = StyleSchedule.ForBatch(config.Seed, step + 1, drawShares, batch.Count, config.StyleSampling);
             var (values, updated) = trainingStep.Run(batch, styleOfImage, guard == null ? null : v => guard.Accept(v.Total));
+            log.Observe(styleOfImage, values);
             if (!double.IsFinite(values.Total))
             {
                 outcome = TrainOutcome.Diverged;
