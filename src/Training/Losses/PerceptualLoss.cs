@@ -20,7 +20,7 @@ public sealed class LossTerms
         Total.item<float>(), Content.item<float>(), Style.item<float>(), TotalVariation.item<float>(),
         ContentByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
         StyleByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
-        StyleByImage.to(ScalarType.Float64).data<double>().ToArray());
+        StyleByImage.data<float>().Select(v => (double)v).ToArray());
 }
 
 /// <summary>Plain numbers of a <see cref="LossTerms"/>, for progress, metrics and reports.</summary>
