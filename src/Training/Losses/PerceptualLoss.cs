@@ -16,11 +16,17 @@ public sealed class LossTerms
     /// <summary>[N] each image's weighted style term, detached (their mean is <see cref="Style"/>).</summary>
     public required Tensor StyleByImage { get; init; }
 
-    public LossValues ToValues() => new(
-        Total.item<float>(), Content.item<float>(), Style.item<float>(), TotalVariation.item<float>(),
-        ContentByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
-        StyleByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
-        StyleByImage.data<float>().Select(v => (double)v).ToArray());
+    public LossValues ToValues()
+    {
+        // data<T>() reads host memory only (a CUDA build's terms live on the GPU); the copy is disposed here rather than
+        // left to the finalizer thread (a test-host crash went away when such a temporary did).
+        using var styleByImageOnHost = StyleByImage.cpu();
+        return new(
+            Total.item<float>(), Content.item<float>(), Style.item<float>(), TotalVariation.item<float>(),
+            ContentByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
+            StyleByLayer.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>()),
+            styleByImageOnHost.data<float>().Select(v => (double)v).ToArray());
+    }
 }
 
 /// <summary>Plain numbers of a <see cref="LossTerms"/>, for progress, metrics and reports.</summary>
