@@ -28,6 +28,27 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         return path;
     }
 
+    /// <summary>WriteTwoStyles' config, trained 3 steps into dir/source: a network for init_from.</summary>
+    static (string Config, Checkpoint Source) TrainTwoStyleSource(TempDir dir)
+    {
+        string config = WriteTwoStyles(dir);
+        return (config, Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(config), dir.File("source"), 3).Checkpoint!));
+    }
+
+    /// <summary>A `train: norm_only` config on dir/source (TrainTwoStyleSource) with one style.</summary>
+    static string WriteNormOnlyOnSource(TempDir dir, string twoStyles, string file, string name, string image)
+    {
+        string path = dir.File(file);
+        File.WriteAllText(path, WithStyleBlock(twoStyles, $"  - {{name: {name}, image: {image}}}\ntrain: norm_only\ninit_from: source\n"));
+        return path;
+    }
+
+    /// <summary>WriteTwoStyles' config text with its two-style list replaced (by other styles and keys).</summary>
+    static string WithStyleBlock(string twoStyles, string replacement) => File.ReadAllText(twoStyles).Replace("""
+          - {name: smooth, image: style.png}
+          - {name: stripes, image: stripes.png, weight: 2}
+        """, replacement);
+
     static void WriteStripes(string path)
     {
         var image = new RgbImage(32, 32);
@@ -309,13 +330,9 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     public void Init_from_a_network_with_other_styles_matches_rows_by_name_and_starts_new_styles_at_the_mean_row()
     {
         using var dir = new TempDir();
-        string twoStyles = WriteTwoStyles(dir);
-        var source = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(twoStyles), dir.File("source"), 3).Checkpoint!);
+        var (twoStyles, source) = TrainTwoStyleSource(dir);
         string path = dir.File("three.yaml");
-        File.WriteAllText(path, File.ReadAllText(twoStyles).Replace("""
-              - {name: smooth, image: style.png}
-              - {name: stripes, image: stripes.png, weight: 2}
-            """, """
+        File.WriteAllText(path, WithStyleBlock(twoStyles, """
               - {name: stripes, image: stripes.png}
               - {name: fresh, image: style.png}
               - {name: smooth, image: style.png}
@@ -441,6 +458,46 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal(norms.Values.Sum(), parameters);
         Assert.Contains(norms.Keys, name => !after.NetworkWeights[name].Values[norms[name]..].SequenceEqual(
             Enumerable.Range(0, norms[name]).Select(c => before.NetworkWeights[name].Values[c]))); // the new row trained
+    }
+
+    [Fact]
+    public void Norm_only_on_a_style_the_network_holds_refines_its_row_from_where_it_is_and_freezes_the_rest()
+    {
+        using var dir = new TempDir();
+        var (twoStyles, source) = TrainTwoStyleSource(dir);
+        string path = WriteNormOnlyOnSource(dir, twoStyles, "refine.yaml", "stripes", "stripes.png");
+        var norms = TransformerWeightLayout.NormTensors(source.Architecture).ToDictionary(t => t.Name, t => t.Channels);
+        float[] Row(Checkpoint c, string tensor, int row) => c.NetworkWeights[tensor].Values[(row * norms[tensor])..((row + 1) * norms[tensor])];
+
+        // Learning rate 0: the refined row starts at its own trained row, not at the mean of the rows.
+        var recorder = new TrainerTests.Recorder();
+        var start = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path, ["learning_rate=0"]), dir.File("start"), 1, observer: recorder).Checkpoint!);
+        var (frozen, trained, _) = Assert.Single(recorder.NormOnly);
+        Assert.Equal(["smooth"], frozen);
+        Assert.Equal(["stripes"], trained);
+        var (fromSource, atMean) = Assert.Single(recorder.StyleRows);
+        Assert.Equal(["stripes"], fromSource);
+        Assert.Empty(atMean);
+        Assert.Equal(source.Styles, start.Styles); // same two styles, same paintings, same row order
+        Assert.Equal(1, start.NormOnlyFirstStyle);
+        foreach (var tensor in norms.Keys) Assert.Equal(Row(source, tensor, 1), Row(start, tensor, 1));
+
+        var refined = Checkpoint.Load(TrainerTests.Train(TrainingConfig.Load(path), dir.File("refined"), 4).Checkpoint!);
+        Assert.Equal(2, refined.Architecture.Styles);
+        foreach (var (name, t) in source.NetworkWeights)
+            if (!norms.ContainsKey(name)) Assert.Equal(t.Values, refined.NetworkWeights[name].Values); // convolutions untouched
+        foreach (var tensor in norms.Keys) Assert.Equal(Row(source, tensor, 0), Row(refined, tensor, 0)); // smooth frozen
+        Assert.Contains(norms.Keys, tensor => !Row(source, tensor, 1).SequenceEqual(Row(refined, tensor, 1))); // stripes trained
+    }
+
+    [Fact]
+    public void Norm_only_refuses_a_style_name_the_network_holds_for_another_painting()
+    {
+        using var dir = new TempDir();
+        var (twoStyles, _) = TrainTwoStyleSource(dir);
+        string path = WriteNormOnlyOnSource(dir, twoStyles, "clash.yaml", "stripes", "style.png");
+        var error = Assert.Throws<FastStyleError>(() => TrainerTests.Train(TrainingConfig.Load(path), dir.File("clash"), 1));
+        Assert.Contains("already holds a style named 'stripes' trained on another image", error.Message);
     }
 
     /// <summary>

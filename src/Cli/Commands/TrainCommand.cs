@@ -81,7 +81,7 @@ public static class TrainCommand
 
         public void OnNormOnly(IReadOnlyList<string> frozenStyles, IReadOnlyList<string> trainedStyles, long trainedParameters)
             => Progress.Line($"norm_only: training the scale/shift rows of {string.Join(", ", trainedStyles)} ({trainedParameters:N0} parameters); " +
-                             $"{string.Join(", ", frozenStyles)} and all convolutions stay frozen");
+                             $"{(frozenStyles.Count > 0 ? string.Join(", ", frozenStyles) + " and " : "")}all convolutions stay frozen");
 
         public void OnStyleDraws(StyleSampling sampling, IReadOnlyList<(string Name, double Fraction)> draws)
             => Progress.Line($"style draws ({(sampling == StyleSampling.Image ? "one per image" : "one per batch")}): " +

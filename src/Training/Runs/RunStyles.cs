@@ -7,8 +7,8 @@ namespace FastStyle.Training.Runs;
 /// <summary>
 /// The styles a run's network holds and which of them the run trains. An ordinary run trains all of
 /// the config's styles (rows 0..n-1). A `train: norm_only` run (Dumoulin et al. 2017 sec. 4.3: a new
-/// style needs only its scale/shift) holds init_from's styles first, frozen, then the config's, and
-/// trains only those new rows and nothing else.
+/// style needs only its scale/shift) holds init_from's other styles first, frozen, then the config's,
+/// and trains only those rows and nothing else: new styles, or ones init_from holds (refined).
 /// </summary>
 internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnlyList<StyleEntry> Entries, int FirstTrainedRow, string? SourcePath, Checkpoint? Source)
 {
@@ -26,16 +26,20 @@ internal sealed record RunStyles(TransformerArchitecture Architecture, IReadOnly
         var trained = source.Architecture;
         if (!trained.SharesConvolutionsWith(config.Architecture))
             throw new FastStyleError($"init_from '{path}': network {trained with { Styles = 1 }} differs from the config's {config.Architecture with { Styles = 1 }}; norm_only adds styles to that exact network");
-        if (own.FirstOrDefault(s => source.Styles.Any(x => x.Name == s.Name)) is { } clash)
-            throw new FastStyleError($"init_from '{path}' already holds a style named '{clash.Name}'; give the new style another name");
-        var architecture = trained with { Styles = trained.Styles + own.Count };
+        // A config style init_from already holds is refined: its row is trained further from where it is.
+        // Only with the same painting, or the row's name would no longer say what it was trained on.
+        if (own.FirstOrDefault(s => source.Styles.Any(x => x.Name == s.Name && x.ImageSha256 != s.ImageSha256)) is { } clash)
+            throw new FastStyleError($"init_from '{path}' already holds a style named '{clash.Name}' trained on another image; give the new style another name");
+        var frozen = source.Styles.Where(x => own.All(s => s.Name != x.Name)).ToList();
+        var architecture = trained with { Styles = frozen.Count + own.Count };
         if (architecture.Problem() is { } problem) throw new FastStyleError($"init_from '{path}' plus the config's styles: {problem}");
-        return new(architecture, [.. source.Styles, .. own], trained.Styles, path, source);
+        return new(architecture, [.. frozen, .. own], frozen.Count, path, source);
     }
 
     /// <summary>
-    /// init_from's weights with the norm tables grown by the new rows, each new row starting at the mean
-    /// of the existing rows (an "average style" is a better start than the identity scale/shift).
+    /// init_from's weights with the norm tables re-rowed for this run: frozen rows first, then the trained
+    /// ones; a refined style starts at its own row, a new one at the mean of the existing rows (an
+    /// "average style" is a better start than the identity scale/shift).
     /// </summary>
     public Dictionary<string, TensorData> StartingWeights() =>
         WithStyleRows(Source!.NetworkWeights, Source.Styles, Architecture, Entries.Select(e => e.Name).ToList(), SourcePath!);

@@ -111,6 +111,9 @@ public static class Trainer
             var names = plan.Entries.Select(e => e.Name).ToList();
             long trainedParameters = TransformerWeightLayout.NormTensors(plan.Architecture).Sum(t => (long)t.Channels) * (names.Count - plan.FirstTrainedRow);
             observer.OnNormOnly(names[..plan.FirstTrainedRow], names[plan.FirstTrainedRow..], trainedParameters);
+            var trainedNames = names[plan.FirstTrainedRow..];
+            var refined = trainedNames.Where(n => plan.Source!.Styles.Any(s => s.Name == n)).ToList();
+            observer.OnStyleRows(refined, trainedNames.Except(refined).ToList());
         }
         else if (config.InitFrom != null) WarmStart(net, config, observer);
 
