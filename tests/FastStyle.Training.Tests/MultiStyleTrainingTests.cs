@@ -385,7 +385,7 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
-    public void Norm_only_runs_default_to_their_own_learning_rate_and_an_explicit_rate_wins()
+    public void Norm_only_runs_default_to_their_own_learning_rate_and_schedule_and_explicit_values_win()
     {
         using var dir = new TempDir();
         string path = TrainerTests.WriteSetup(dir);
@@ -397,6 +397,12 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal(TrainingConfig.NormOnlyLearningRate, normOnly.LearningRate);
         Assert.Contains("learning_rate: 0.03\n", normOnly.Describe());
         Assert.Equal(0.005, TrainingConfig.Load(path, ["learning_rate=0.005"]).LearningRate);
+        // And to their own schedule, which a partial lr_schedule section fills in from, while other runs keep theirs.
+        Assert.Equal(TrainingConfig.Defaults.LrSchedule, TrainingConfig.Load(path, ["train=all"]).LrSchedule);
+        Assert.Equal(LearningRateSchedule.NormOnlyDefaults, normOnly.LrSchedule);
+        Assert.Contains("final_fraction 0.3", normOnly.Describe());
+        File.WriteAllText(path, withoutRate + "\ntrain: norm_only\ninit_from: base\nlr_schedule: {warmup_steps: 5}\n");
+        Assert.Equal(LearningRateSchedule.NormOnlyDefaults with { WarmupSteps = 5 }, TrainingConfig.Load(path).LrSchedule);
     }
 
     [Fact]

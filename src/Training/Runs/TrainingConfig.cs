@@ -118,6 +118,7 @@ public sealed record TrainingConfig
         network?.RejectUnknownKeys();
         var lossSection = root.Section("loss");
         var scheduleSection = root.Section("lr_schedule");
+        var scheduleDefaults = train == TrainMode.NormOnly ? LearningRateSchedule.NormOnlyDefaults : d.LrSchedule;
         var config = new TrainingConfig
         {
             StyleImage = stylePath,
@@ -130,7 +131,7 @@ public sealed record TrainingConfig
             StyleSize = styleSize,
             BatchSize = root.Int("batch_size", d.BatchSize, min: 1, max: 1024),
             LearningRate = root.Double("learning_rate", train == TrainMode.NormOnly ? NormOnlyLearningRate : d.LearningRate, min: 0, max: 1),
-            LrSchedule = scheduleSection is null ? d.LrSchedule : LearningRateSchedule.Read(scheduleSection),
+            LrSchedule = scheduleSection is null ? scheduleDefaults : LearningRateSchedule.Read(scheduleSection, scheduleDefaults),
             NormLearningRateScale = root.Double("norm_lr_scale", d.NormLearningRateScale, min: 0, max: 1000),
             SpikeGuard = root.Bool("spike_guard", d.SpikeGuard),
             Steps = root.Int("steps", d.Steps, min: 1),
