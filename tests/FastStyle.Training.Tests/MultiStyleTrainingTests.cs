@@ -399,10 +399,10 @@ public sealed class MultiStyleTrainingTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal(0.005, TrainingConfig.Load(path, ["learning_rate=0.005"]).LearningRate);
         // And to their own schedule, which a partial lr_schedule section fills in from, while other runs keep theirs.
         Assert.Equal(TrainingConfig.Defaults.LrSchedule, TrainingConfig.Load(path, ["train=all"]).LrSchedule);
-        Assert.Equal(LearningRateSchedule.NormOnlyDefaults, normOnly.LrSchedule);
+        Assert.Equal(TrainingConfig.NormOnlySchedule, normOnly.LrSchedule);
         Assert.Contains("final_fraction 0.3", normOnly.Describe());
         File.WriteAllText(path, withoutRate + "\ntrain: norm_only\ninit_from: base\nlr_schedule: {warmup_steps: 5}\n");
-        Assert.Equal(LearningRateSchedule.NormOnlyDefaults with { WarmupSteps = 5 }, TrainingConfig.Load(path).LrSchedule);
+        Assert.Equal(TrainingConfig.NormOnlySchedule with { WarmupSteps = 5 }, TrainingConfig.Load(path).LrSchedule);
     }
 
     [Fact]

@@ -42,13 +42,6 @@ public sealed record LearningRateSchedule
         return rate;
     }
 
-    /// <summary>
-    /// The lr_schedule default of `train: norm_only`: a cosine that ends at 30% of the peak, not at 1%. Added
-    /// styles' rows were still gaining at about a third of the 0.03 peak when a decay to 3% had stopped them
-    /// (34.3 against 33.4 equivalent iterations after 500 steps, docs/experiments.md).
-    /// </summary>
-    public static LearningRateSchedule NormOnlyDefaults { get; } = new() { Kind = ScheduleKind.Cosine, WarmupSteps = 20, FinalFraction = 0.3 };
-
     /// <summary>An lr_schedule section; keys it leaves out take <paramref name="d"/>'s values.</summary>
     internal static LearningRateSchedule Read(YamlSection section, LearningRateSchedule d)
     {

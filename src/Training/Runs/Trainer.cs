@@ -110,8 +110,8 @@ public static class Trainer
             observer.OnWarmStart(plan.SourcePath!, plan.Source!.StyleName, plan.Source.Step);
             var names = plan.Entries.Select(e => e.Name).ToList();
             long trainedParameters = TransformerWeightLayout.NormTensors(plan.Architecture).Sum(t => (long)t.Channels) * (names.Count - plan.FirstTrainedRow);
-            observer.OnNormOnly(names[..plan.FirstTrainedRow], names[plan.FirstTrainedRow..], trainedParameters);
             var trainedNames = names[plan.FirstTrainedRow..];
+            observer.OnNormOnly(names[..plan.FirstTrainedRow], trainedNames, trainedParameters);
             var refined = trainedNames.Where(n => plan.Source!.Styles.Any(s => s.Name == n)).ToList();
             observer.OnStyleRows(refined, trainedNames.Except(refined).ToList());
         }
