@@ -237,6 +237,38 @@ public class TrainerTests(ITestOutputHelper output, SixteenStepRun run) : IClass
         Assert.Contains("differs from the config", error.Message);
     }
 
+    [Fact]
+    public void Init_from_a_shallower_network_adds_blocks_that_start_as_the_identity_and_then_train()
+    {
+        using var dir = new TempDir();
+        string configPath = WriteSetup(dir);
+        var source = Checkpoint.Load(Train(TrainingConfig.Load(configPath), dir.File("source"), 2).Checkpoint!);
+        // Learning rate 0: the deeper network's weights stay where init_from put them.
+        var deeper = Checkpoint.Load(Train(TrainingConfig.Load(configPath, ["init_from=source", "network.residual_blocks=3", "learning_rate=0"]), dir.File("deeper"), 1).Checkpoint!);
+
+        Assert.Equal(3, deeper.Architecture.ResidualBlocks);
+        foreach (var (name, tensor) in source.NetworkWeights)
+            Assert.Equal(tensor.Values, deeper.NetworkWeights[name].Values);
+        foreach (string block in new[] { "res2", "res3" })
+        {
+            Assert.All(deeper.NetworkWeights[$"{block}.in2.weight"].Values.Concat(deeper.NetworkWeights[$"{block}.in2.bias"].Values), v => Assert.Equal(0f, v));
+            Assert.Contains(deeper.NetworkWeights[$"{block}.conv2.conv.weight"].Values, v => v != 0);
+        }
+        // The deeper network computes what the source did.
+        using var shallowNet = new TransformerNet(source.Architecture);
+        using var deepNet = new TransformerNet(deeper.Architecture);
+        shallowNet.LoadWeights(source.NetworkWeights, "source");
+        deepNet.LoadWeights(deeper.NetworkWeights, "deeper");
+        using var photo = ImageTensors.ToTensor([Fixtures.SmoothImage(32, 32, 7)]);
+        using var expected = shallowNet.Stylize(photo);
+        using var actual = deepNet.Stylize(photo);
+        Assert.Equal(0.0, (actual - expected).abs().max().item<float>(), 6);
+
+        // Training grows the new blocks from zero.
+        var trained = Checkpoint.Load(Train(TrainingConfig.Load(configPath, ["init_from=source", "network.residual_blocks=3"]), dir.File("trained"), 2).Checkpoint!);
+        Assert.Contains(trained.NetworkWeights["res3.in2.weight"].Values, v => v != 0);
+    }
+
     static void AssertSameTensors(IReadOnlyDictionary<string, TensorData> expected, IReadOnlyDictionary<string, TensorData> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());

@@ -75,6 +75,9 @@ public static class TrainCommand
         public void OnWarmStart(string checkpoint, string styleName, long step)
             => Progress.Line($"warm start: network weights of '{styleName}' at step {step} ({checkpoint})");
 
+        public void OnNewResidualBlocks(IReadOnlyList<string> blocks)
+            => Progress.Line($"new residual blocks: {string.Join(", ", blocks)} after init_from's, each starting as the identity (its last norm's scale and shift at zero)");
+
         public void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow)
             => Progress.Line($"style rows: {(fromSource.Count > 0 ? string.Join(", ", fromSource) + " from init_from" : "none from init_from")}" +
                              $"{(atMeanRow.Count > 0 ? $"; {string.Join(", ", atMeanRow)} start at its mean row" : "")}");

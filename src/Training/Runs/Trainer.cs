@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FastStyle.Data;
 using FastStyle.Data.Datasets;
 using FastStyle.Data.Imaging;
+using FastStyle.Data.Weights;
 using FastStyle.Inference;
 using FastStyle.Training.LossNetwork;
 using FastStyle.Training.Losses;
@@ -209,15 +210,19 @@ public static class Trainer
     {
         string path = RunLayout.ResolveCheckpoint(config.InitFrom!);
         var source = Checkpoint.Load(path);
-        if (!source.Architecture.SharesConvolutionsWith(config.Architecture))
-            throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture}");
+        bool deepened = ResidualDeepening.Deepens(source.Architecture, config.Architecture);
+        if (!deepened && !source.Architecture.SharesConvolutionsWith(config.Architecture))
+            throw new FastStyleError($"init_from '{path}': network {source.Architecture} differs from the config's {config.Architecture} (init_from can add residual blocks, nothing else)");
         // Same number of styles: rows carry over in order (a single-style network warm-starts another
         // painting). A different number: rows are matched by style name, the rest start at the mean row.
         bool reRowed = source.Architecture.Styles != config.Architecture.Styles;
         var names = config.Styles.Select(s => s.Name).ToList();
-        var weights = reRowed ? RunStyles.WithStyleRows(source.NetworkWeights, source.Styles, config.Architecture, names, path) : source.NetworkWeights;
+        var sourceDepth = config.Architecture with { ResidualBlocks = source.Architecture.ResidualBlocks };
+        IReadOnlyDictionary<string, TensorData> weights = reRowed ? RunStyles.WithStyleRows(source.NetworkWeights, source.Styles, sourceDepth, names, path) : source.NetworkWeights;
+        if (deepened) weights = ResidualDeepening.WithIdentityBlocks(weights, sourceDepth, net.ExportWeights(), config.Architecture);
         net.LoadWeights(weights, path);
         observer.OnWarmStart(path, source.StyleName, source.Step);
+        if (deepened) observer.OnNewResidualBlocks(ResidualDeepening.NewBlocks(sourceDepth, config.Architecture));
         if (reRowed)
         {
             var known = source.Styles.Select(s => s.Name).ToHashSet();

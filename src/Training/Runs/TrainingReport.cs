@@ -15,6 +15,8 @@ public interface ITrainingObserver
     /// <summary>Which convolutions the loss network runs (<see cref="LossNetwork.VggLossNetwork.ConvolutionSummary"/>).</summary>
     void OnLossConvolutions(string summary) { }
     void OnWarmStart(string checkpoint, string styleName, long step) { }
+    /// <summary>init_from a network with fewer residual blocks: the blocks added after its own, each starting as the identity.</summary>
+    void OnNewResidualBlocks(IReadOnlyList<string> blocks) { }
     /// <summary>init_from a network with a different style list: the styles whose rows it had (matched by name) and the ones starting at its mean row.</summary>
     void OnStyleRows(IReadOnlyList<string> fromSource, IReadOnlyList<string> atMeanRow) { }
     /// <summary>`train: norm_only`: the styles kept frozen (from init_from) and the ones this run trains, in row order.</summary>
