@@ -28,7 +28,9 @@ internal sealed class ConvLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var padded = F.pad(x, [padding, padding, padding, padding], PaddingModes.Reflect);
-        return F.conv2d(padded, conv.weight!.to(x.dtype), conv.bias!.to(x.dtype), strides: [stride, stride]);
+        using var weight = conv.weight!.to(x.dtype);
+        using var bias = conv.bias!.to(x.dtype);
+        return BlockAlignedConv.Conv2d(padded, weight, bias, stride);
     }
 }
 
@@ -142,7 +144,7 @@ internal sealed class UpsampleLayer : nn.Module<Tensor, Tensor>
         // Merged in float32 before any cast, so a bfloat16 run rounds each merged tap once.
         var taps = torch.tensor(TapsPerPhase, [2, 2, 3], device: c.weight.device);
         var merged = torch.einsum("aud,bve,ocde->abocuv", taps, taps, c.weight).reshape(4 * outChannels, inChannels, 2, 2);
-        var phases = F.conv2d(F.pad(x, [1, 1, 1, 1], PaddingModes.Replicate), merged.to(x.dtype), c.bias!.repeat(4).to(x.dtype))
+        var phases = BlockAlignedConv.Conv2d(F.pad(x, [1, 1, 1, 1], PaddingModes.Replicate), merged.to(x.dtype), c.bias!.repeat(4).to(x.dtype))
             .view(n, 2, 2, outChannels, h + 1, w + 1);
         // Phase (a,b) is the H x W window at (a,b) of its channel group; out[2i+a, 2j+b] = phase(a,b)[i,j].
         Tensor Phase(long a, long b) => phases.select(1, a).select(1, b).narrow(2, a, h).narrow(3, b, w);
