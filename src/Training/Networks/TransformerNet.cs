@@ -118,7 +118,8 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
                 throw new Data.FastStyleError($"weights '{source}': missing tensor '{name}' for this network ({Architecture})");
             if (!data.Shape.SequenceEqual(p.shape))
                 throw new Data.FastStyleError($"weights '{source}': tensor '{name}' has shape {data.ShapeText}, expected [{string.Join(",", p.shape)}]");
-            p.copy_(torch.tensor(data.Values, data.Shape));
+            using var values = torch.tensor(data.Values, data.Shape); // referenced until copy_ returns (VggLossNetwork.LoadWeights)
+            p.copy_(values);
         }
     }
 

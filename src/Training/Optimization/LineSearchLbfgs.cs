@@ -96,7 +96,8 @@ internal sealed class LineSearchLbfgs : IDisposable
     {
         if (accepted is null) return;
         using var _ = torch.no_grad();
-        parameter.copy_(accepted.view(parameter.shape));
+        using var point = accepted.view(parameter.shape);
+        parameter.copy_(point);
     }
 
     void Accept(double loss, Tensor gradient)
@@ -138,9 +139,11 @@ internal sealed class LineSearchLbfgs : IDisposable
 
     void MoveTo(double t)
     {
-        var trial = accepted! + direction! * t;
+        using var step = direction! * t;
+        using var trial = accepted! + step;
         if (bounds is var (lower, upper)) trial.clamp_(lower, upper);
-        parameter.copy_(trial.view(parameter.shape));
+        using var point = trial.view(parameter.shape);
+        parameter.copy_(point);
     }
 
     /// <summary>

@@ -77,7 +77,8 @@ public sealed class AdamOptimizer : IDisposable
         {
             if (!tensors.TryGetValue(key, out var data) || !data.Shape.SequenceEqual(target.shape))
                 throw new Data.FastStyleError($"checkpoint '{source}': optimizer state '{key}' missing or of the wrong shape");
-            target.copy_(torch.tensor(data.Values, data.Shape));
+            using var values = torch.tensor(data.Values, data.Shape); // referenced until copy_ returns (VggLossNetwork.LoadWeights)
+            target.copy_(values);
         }
     }
 
