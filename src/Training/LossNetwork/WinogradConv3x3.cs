@@ -58,7 +58,8 @@ public sealed class WinogradConv3x3 : IDisposable
             // degrees and its in/out channels swapped, again 3x3 with padding 1.
             backwardFilter = TransformFilter(w.flip(2, 3).transpose(0, 1)).MoveToOuterDisposeScope();
         }
-        this.bias = bias is null ? new float[OutChannels] : bias.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
+        using (torch.NewDisposeScope()) // holds the intermediates (TransformerNet.ExportWeights)
+            this.bias = bias is null ? new float[OutChannels] : bias.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
         noBias = new float[InChannels];
     }
 

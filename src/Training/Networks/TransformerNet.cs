@@ -129,7 +129,10 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
         var result = new Dictionary<string, TensorData>();
         foreach (var (name, p) in named_parameters())
         {
-            using var cpu = p.detach().cpu().to(ScalarType.Float32).contiguous();
+            // The scope holds the chain's intermediates until the copy is made: checkpoints are written outside the
+            // step's scope, and a temporary the GC finalizes mid-call crashes libtorch (README, "Tensors the GC may finalize").
+            using var scope = torch.NewDisposeScope();
+            var cpu = p.detach().cpu().to(ScalarType.Float32).contiguous();
             result[name] = new TensorData(name, p.shape, cpu.data<float>().ToArray());
         }
         return result;

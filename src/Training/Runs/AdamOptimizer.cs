@@ -84,7 +84,8 @@ public sealed class AdamOptimizer : IDisposable
 
     static TensorData ToData(string name, Tensor t)
     {
-        using var cpu = t.detach().cpu().contiguous();
+        using var scope = torch.NewDisposeScope(); // holds the intermediates (TransformerNet.ExportWeights)
+        var cpu = t.detach().cpu().contiguous();
         return new TensorData(name, t.shape, cpu.data<float>().ToArray());
     }
 
