@@ -1,3 +1,4 @@
+using FastStyle.Training.Tensors;
 using FastStyle.Data;
 using FastStyle.Data.Weights;
 using TorchSharp;
@@ -114,10 +115,7 @@ public sealed class VggLossNetwork : nn.Module<Tensor, Dictionary<string, Tensor
             int bad = Array.FindIndex(data.Values, v => !float.IsFinite(v));
             if (bad >= 0)
                 throw new FastStyleError($"VGG weights '{source}': tensor '{key}' holds {data.Values[bad]} at index {bad}; the file is corrupt");
-            // The source stays referenced (and is freed here) until copy_ returns: a temporary passed straight in
-            // could be finalized by the GC on another thread while libtorch still reads it (a crash in retain_).
-            using var values = torch.tensor(data.Values, data.Shape);
-            parameter.copy_(values);
+            TensorDataCopies.CopyInto(parameter, data);
         }
         foreach (var (conv, _) in steps)
             if (conv is Conv2d c) c.weight = new Parameter(Tensors.ChannelsLast.Of(c.weight!), requires_grad: false); // see ChannelsLast

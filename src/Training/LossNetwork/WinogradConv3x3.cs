@@ -1,3 +1,4 @@
+using FastStyle.Training.Tensors;
 using FastStyle.Data;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -58,8 +59,7 @@ public sealed class WinogradConv3x3 : IDisposable
             // degrees and its in/out channels swapped, again 3x3 with padding 1.
             backwardFilter = TransformFilter(w.flip(2, 3).transpose(0, 1)).MoveToOuterDisposeScope();
         }
-        using (torch.NewDisposeScope()) // holds the intermediates (TransformerNet.ExportWeights)
-            this.bias = bias is null ? new float[OutChannels] : bias.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
+        this.bias = bias is null ? new float[OutChannels] : TensorDataCopies.ToData("bias", bias).Values;
         noBias = new float[InChannels];
     }
 

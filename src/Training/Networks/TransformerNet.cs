@@ -1,3 +1,4 @@
+using FastStyle.Training.Tensors;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
 using TorchSharp;
@@ -118,8 +119,7 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
                 throw new Data.FastStyleError($"weights '{source}': missing tensor '{name}' for this network ({Architecture})");
             if (!data.Shape.SequenceEqual(p.shape))
                 throw new Data.FastStyleError($"weights '{source}': tensor '{name}' has shape {data.ShapeText}, expected [{string.Join(",", p.shape)}]");
-            using var values = torch.tensor(data.Values, data.Shape); // referenced until copy_ returns (VggLossNetwork.LoadWeights)
-            p.copy_(values);
+            TensorDataCopies.CopyInto(p, data);
         }
     }
 
@@ -128,13 +128,7 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     {
         var result = new Dictionary<string, TensorData>();
         foreach (var (name, p) in named_parameters())
-        {
-            // The scope holds the chain's intermediates until the copy is made: checkpoints are written outside the
-            // step's scope, and a temporary the GC finalizes mid-call crashes libtorch (README, "Tensors the GC may finalize").
-            using var scope = torch.NewDisposeScope();
-            var cpu = p.detach().cpu().to(ScalarType.Float32).contiguous();
-            result[name] = new TensorData(name, p.shape, cpu.data<float>().ToArray());
-        }
+            result[name] = TensorDataCopies.ToData(name, p);
         return result;
     }
 }

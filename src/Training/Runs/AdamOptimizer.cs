@@ -1,3 +1,4 @@
+using FastStyle.Training.Tensors;
 using FastStyle.Data.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -58,8 +59,8 @@ public sealed class AdamOptimizer : IDisposable
     {
         foreach (var (name, _, m, v, _) in slots)
         {
-            yield return ToData("adam.m." + name, m);
-            yield return ToData("adam.v." + name, v);
+            yield return TensorDataCopies.ToData("adam.m." + name, m);
+            yield return TensorDataCopies.ToData("adam.v." + name, v);
         }
     }
 
@@ -77,16 +78,8 @@ public sealed class AdamOptimizer : IDisposable
         {
             if (!tensors.TryGetValue(key, out var data) || !data.Shape.SequenceEqual(target.shape))
                 throw new Data.FastStyleError($"checkpoint '{source}': optimizer state '{key}' missing or of the wrong shape");
-            using var values = torch.tensor(data.Values, data.Shape); // referenced until copy_ returns (VggLossNetwork.LoadWeights)
-            target.copy_(values);
+            TensorDataCopies.CopyInto(target, data);
         }
-    }
-
-    static TensorData ToData(string name, Tensor t)
-    {
-        using var scope = torch.NewDisposeScope(); // holds the intermediates (TransformerNet.ExportWeights)
-        var cpu = t.detach().cpu().contiguous();
-        return new TensorData(name, t.shape, cpu.data<float>().ToArray());
     }
 
     public void Dispose()

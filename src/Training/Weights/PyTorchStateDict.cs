@@ -1,3 +1,4 @@
+using FastStyle.Training.Tensors;
 using System.Collections;
 using System.IO.Compression;
 using FastStyle.Data;
@@ -86,8 +87,7 @@ internal static class PyTorchStateDict
                 Fail($"entry '{name}' holds {tensor.dtype} values, expected floating-point weights");
                 return null!;
             }
-            using var values = tensor.to(ScalarType.Float32).contiguous();
-            result[name] = new TensorData(name, tensor.shape, values.data<float>().ToArray());
+            result[name] = TensorDataCopies.ToData(name, tensor);
         }
         return result;
     }
