@@ -19,7 +19,7 @@ namespace FastStyle.Bench;
 /// iteration of <see cref="GatysOptimizer"/>. Prints one JSON line with the peer's fields; one
 /// configuration per process, so that peak RSS belongs to it. Progress goes to stderr.
 ///   json train --size 128 --batch 4 --amp none|bf16 --vgg V --data DIR --style IMG
-///   json infer --size 256 [--styles N] --content IMG
+///   json infer --size 256 [--styles N] [--blocks N] --content IMG
 ///   json gatys --size 256 --amp none|bf16 --vgg V --content IMG --style IMG
 ///   common: --warmup 2 --steps 5 --threads 2 --tag NAME
 /// </summary>
@@ -107,7 +107,7 @@ public static class PeerBenchmark
         var folder = Directory.CreateTempSubdirectory("faststyle-bench-").FullName;
         try
         {
-            var architecture = new TransformerArchitecture { Styles = o.Styles };
+            var architecture = new TransformerArchitecture { Styles = o.Styles, ResidualBlocks = o.Blocks };
             var (net, model) = InferenceBenchmarks.ExportRandomModel(architecture, folder);
             net.Dispose();
             using var stylizer = Stylizer.Load(model, new StylizerOptions(o.Threads));
@@ -126,6 +126,7 @@ public static class PeerBenchmark
             }
             var record = Headline(o, "infer", "s/image", 1, times, meter!, WorkFlops.Stylize(architecture, o.Size));
             record["styles"] = o.Styles;
+            record["residual_blocks"] = o.Blocks;
             record["winograd_convolutions"] = stylizer.WinogradConvolutions;
             record["code_path"] = "Stylizer.Stylize(StyleSettings.Default): ONNX Runtime run, output copied into a new image";
             return record;
@@ -227,6 +228,8 @@ public static class PeerBenchmark
         public string Amp = "none";
         /// <summary>infer: styles the random network holds (the first one runs), to time conditional instance norm.</summary>
         public int Styles = 1;
+        /// <summary>infer: residual blocks of the random network (a deeper multi-style model is timed against a single-style one as deep).</summary>
+        public int Blocks = new TransformerArchitecture().ResidualBlocks;
         public string? Tag;
         readonly Dictionary<string, string> paths = new();
 
@@ -244,6 +247,7 @@ public static class PeerBenchmark
                     case "size": o.Size = int.Parse(value); break;
                     case "batch": o.Batch = int.Parse(value); break;
                     case "styles": o.Styles = int.Parse(value); break;
+                    case "blocks": o.Blocks = int.Parse(value); break;
                     case "warmup": o.Warmup = int.Parse(value); break;
                     case "steps": o.Steps = int.Parse(value); break;
                     case "threads": o.Threads = int.Parse(value); break;
