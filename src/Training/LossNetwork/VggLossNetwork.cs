@@ -1,6 +1,6 @@
-using FastStyle.Training.Tensors;
 using FastStyle.Data;
 using FastStyle.Data.Weights;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

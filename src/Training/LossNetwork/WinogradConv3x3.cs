@@ -1,5 +1,5 @@
-using FastStyle.Training.Tensors;
 using FastStyle.Data;
+using FastStyle.Training.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

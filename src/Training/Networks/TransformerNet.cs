@@ -1,6 +1,6 @@
-using FastStyle.Training.Tensors;
 using FastStyle.Data.Weights;
 using FastStyle.Inference;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

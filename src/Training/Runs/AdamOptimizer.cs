@@ -1,5 +1,5 @@
-using FastStyle.Training.Tensors;
 using FastStyle.Data.Weights;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,8 +1,8 @@
-using FastStyle.Training.Tensors;
 using System.Collections;
 using System.IO.Compression;
 using FastStyle.Data;
 using FastStyle.Data.Weights;
+using FastStyle.Training.Tensors;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
