@@ -48,7 +48,7 @@ public sealed class TrainingStep(TransformerNet net, PerceptualLoss loss, IReadO
     }
 
     /// <summary>Each image's own style targets, stacked: [N,C,C] per layer.</summary>
-    static Dictionary<string, Tensor> ImageGrams(IReadOnlyList<TrainingStyle> styleOfImage)
+    static Dictionary<string, Tensor> ImageGrams(List<TrainingStyle> styleOfImage)
         => styleOfImage[0].Targets.StyleGrams.Keys.ToDictionary(layer => layer, layer => torch.cat(styleOfImage.Select(s => s.Targets.StyleGrams[layer]).ToList(), 0));
 
     /// <summary>One-hot [n, styles] rows selecting <paramref name="row"/> for every image; null for a single-style network.</summary>
