@@ -20,9 +20,13 @@ public sealed class ExportParityTests : IDisposable
         var net = new TransformerNet(architecture);
         // Default init leaves instance-norm affine at 1/0; perturb it so those weights are exercised too
         // (and, with several styles, so each style's row computes something else).
+        // The scale is an explicit Scalar held to the end: `tensor * double` makes a temporary Scalar that nothing keeps
+        // alive. A parallel test run once failed here with "Unknown scalar type", which that temporary's finalizer
+        // running during the native call would explain.
+        using var noise = normNoise.ToScalar();
         using (torch.no_grad())
             foreach (var (name, p) in net.named_parameters())
-                if (name.Contains(".in") || name.StartsWith("in")) p.add_(torch.randn(p.shape) * normNoise);
+                if (name.Contains(".in") || name.StartsWith("in")) p.add_(torch.randn(p.shape).mul_(noise));
         return net;
     }
 
